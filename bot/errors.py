@@ -1,0 +1,119 @@
+"""Every error the bot raises on purpose, in one hierarchy.
+
+::
+
+    BotError                      anything the bot raises on purpose
+    ├── ConfigError               the composed config is not acceptable (exit code 2)
+    ├── StartupRefused            the process must not start (e.g. ``python -O``)
+    ├── TypeViolation             a value of the wrong type crossed a checked boundary
+    ├── DomainError               a value or a transition the domain does not allow
+    │   ├── InvalidValue          a number or name failed validation (None, "", NaN, ...)
+    │   ├── InvalidTransition     an order status change the state machine forbids
+    │   └── SizingRejected        a quantity cannot be derived without capping or bumping
+    │       ├── BelowMinQty
+    │       ├── BelowMinNotional
+    │       └── AboveMaxQty
+    └── ExchangeError             something a venue said or failed to say
+        ├── MalformedResponse     wire data the codec cannot turn into domain values
+        ├── VenueRejected         the venue refused a request (with its code)
+        └── AmbiguousOutcome      the venue may or may not have acted (timeout, 5xx)
+
+``BotError`` subclasses carry a message meant for a trader: what was wrong, the value,
+and what is allowed.
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error the bot raises on purpose."""
+
+
+class ConfigError(BotError):
+    """The composed configuration is not acceptable; the bot exits with code 2.
+
+    ``key`` is the dotted config path, ``value`` what was given, ``allowed`` what is
+    accepted.
+    """
+
+    def __init__(self, key: str, value: object, allowed: str) -> None:
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"config error: {key}={value!r} is not allowed; {allowed}")
+
+
+class StartupRefused(BotError):
+    """The process must not start at all, for a reason stated in one line."""
+
+
+class TypeViolation(BotError, TypeError):
+    """A value of the wrong type crossed a checked boundary (raised by beartype)."""
+
+
+class DomainError(BotError, ValueError):
+    """A value or a transition that the trading domain does not allow."""
+
+
+class InvalidValue(DomainError):
+    """A number, name or field failed validation.
+
+    ``field`` names what was being built, ``value`` is what was given and ``allowed``
+    says what would have been accepted.
+    """
+
+    def __init__(self, field: str, value: object, allowed: str) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{field}={value!r} is invalid: {allowed}")
+
+
+class InvalidTransition(DomainError):
+    """An order status change that the order state machine forbids."""
+
+
+class SizingRejected(DomainError):
+    """No quantity can be derived without silently capping or bumping it.
+
+    ``numbers`` holds the figures behind the decision, as strings, for reports.
+    """
+
+    def __init__(self, reason: str, numbers: dict[str, str]) -> None:
+        self.reason = reason
+        self.numbers = dict(numbers)
+        detail = ", ".join(f"{k}={v}" for k, v in self.numbers.items())
+        super().__init__(f"{reason} ({detail})")
+
+
+class BelowMinQty(SizingRejected):
+    """The quantity, rounded down to the step, is below the instrument's minimum."""
+
+
+class BelowMinNotional(SizingRejected):
+    """The order's notional value is below the instrument's minimum notional."""
+
+
+class AboveMaxQty(SizingRejected):
+    """The quantity is above the instrument's maximum for this order type."""
+
+
+class ExchangeError(BotError):
+    """Something a venue said, or failed to say."""
+
+
+class MalformedResponse(ExchangeError):
+    """Wire data that the codec cannot turn into domain values."""
+
+
+class VenueRejected(ExchangeError):
+    """The venue refused a request; ``code`` is the venue's own code."""
+
+    def __init__(self, code: int, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(f"venue rejected ({code}): {message}")
+
+
+class AmbiguousOutcome(ExchangeError):
+    """The venue may or may not have acted: the order must be looked up, not resent."""
