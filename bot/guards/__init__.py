@@ -1,0 +1,1 @@
+"""Pre-trade guards: each a small class; the GuardChain runs them all."""

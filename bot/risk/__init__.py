@@ -1,0 +1,1 @@
+"""Portfolio limits and the trading state (ACTIVE / REDUCING / HALTED)."""
