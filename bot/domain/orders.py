@@ -251,7 +251,8 @@ class Order:
             raise InvalidValue("fill.qty", str(fill.qty), f"at most {self.qty - self.filled_qty}")
         self.fill_ids.add(fill.exec_id)
         self.filled_qty = filled
+        if self.status is OrderStatus.CANCELLED:
+            return True  # a fill racing the cancel: counted, the order stays cancelled
         target = OrderStatus.FILLED if filled == self.qty else OrderStatus.PARTIALLY_FILLED
-        if self.status is not target or target is OrderStatus.PARTIALLY_FILLED:
-            self.transition(target)
+        self.transition(target)
         return True

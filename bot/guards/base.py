@@ -3,12 +3,15 @@
 A guard answers ``None`` (no objection) or a :class:`Block` with a reason and the
 numbers behind it. The :class:`~bot.guards.chain.GuardChain` turns an exception inside
 a guard into a block, so a guard that cannot decide never lets an entry through.
+
+The protocols are ``runtime_checkable`` so that beartype can check the sources handed to
+a guard's constructor (a fake missing a method is refused when the chain is built).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.domain import Intent, Symbol, Ticker
 
@@ -25,6 +28,7 @@ class Block:
         return f"{self.guard}: {self.reason}"
 
 
+@runtime_checkable
 class Guard(Protocol):
     """A pre-trade check. ``entry_only`` guards are skipped for reduce-only exits."""
 
@@ -36,6 +40,7 @@ class Guard(Protocol):
         ...
 
 
+@runtime_checkable
 class PriceSource(Protocol):
     """Latest ticker per symbol. May return None or raise: both mean "no price"."""
 
@@ -44,6 +49,7 @@ class PriceSource(Protocol):
         ...
 
 
+@runtime_checkable
 class StreamHealth(Protocol):
     """Whether the market-data stream is alive. May raise: that means "unhealthy"."""
 
@@ -56,6 +62,7 @@ class StreamHealth(Protocol):
         ...
 
 
+@runtime_checkable
 class ClockSkew(Protocol):
     """Difference between the local and the venue clock. May raise."""
 
@@ -64,6 +71,7 @@ class ClockSkew(Protocol):
         ...
 
 
+@runtime_checkable
 class Clock(Protocol):
     """Local time source; the backtest drives it from the bars."""
 

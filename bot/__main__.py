@@ -1,0 +1,181 @@
+"""``python -m bot`` (and the ``bot`` console script): compose, validate, run the task.
+
+Exit codes: 0 done; 2 the config is not acceptable or the process must not start
+(one line on stderr, no traceback); 1 any other failure the bot names; a bug keeps
+Hydra's usual traceback. Only what ``--help`` needs is imported at the top: Hydra is
+imported after the ``python -O`` refusal, the engine inside the task.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from bot.errors import BotError, ConfigError, StartupRefused
+
+if TYPE_CHECKING:
+    from bot.config import ConfigNode
+else:
+
+    def __getattr__(name: str) -> object:
+        """Import ``ConfigNode`` when beartype first checks :func:`main`, not for ``--help``."""
+        if name == "ConfigNode":
+            from bot.config import ConfigNode
+
+            return ConfigNode
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+#: A command-line override that would put a secret into Hydra's output files.
+_SECRET_OVERRIDE = re.compile(r"[+~]*exchange\.api_(key|secret)(=|$)")
+#: ``  - risk: standard`` lines of the defaults list in ``config.yaml``.
+_DEFAULT_CHOICE = re.compile(r"^\s*-\s*(\w+):\s*(\w+)", re.MULTILINE)
+
+
+def config_dir() -> Path:
+    """The config tree: ``bot/_conf`` inside a wheel, else the repository's ``conf/``."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_conf", package.parent / "conf"):
+        if (candidate / "config.yaml").is_file():
+            return candidate
+    raise StartupRefused(f"no config tree found (looked in {package / '_conf'} and conf/)")
+
+
+def refuse_optimized() -> None:
+    """Refuse to start under ``python -O``: beartype and every ``assert`` would be off."""
+    if sys.flags.optimize:
+        raise StartupRefused(
+            "refusing to start under python -O (or PYTHONOPTIMIZE): "
+            "run-time type checks would be off"
+        )
+
+
+def refuse_secret_overrides(arguments: list[str]) -> None:
+    """Refuse secrets on the command line: Hydra would write them to its output files."""
+    for argument in arguments:
+        match = _SECRET_OVERRIDE.match(argument)
+        if match is not None:
+            name = f"exchange.api_{match.group(1)}"
+            raise ConfigError(
+                name, "<hidden>", "secrets come from the environment only (BYBIT_API_KEY ...)"
+            )
+
+
+def help_text(conf: Path) -> str:
+    """The ``--help`` page, read from the config tree without importing Hydra."""
+    chosen = dict(_DEFAULT_CHOICE.findall((conf / "config.yaml").read_text(encoding="utf-8")))
+    lines = [
+        "bot: a fail-closed trading bot for Bybit USDT perpetual futures.",
+        "",
+        "usage: python -m bot [group=option ...] [key=value ...] [--cfg job] [-m sweep]",
+        "",
+        "config groups (* = default; pick one with group=option):",
+    ]
+    for group, default in chosen.items():
+        lines.append(f"  {group}:")
+        for option in sorted((conf / group).glob("*.yaml")):
+            first = option.read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+            mark = "*" if option.stem == default else " "
+            lines.append(f"   {mark}{option.stem:<11} {first}")
+    lines += [
+        "",
+        "examples:",
+        "  python -m bot exchange=bybit risk=strict --cfg job   show the composed config",
+        "  python -m bot risk.max_leverage=3 guard=strict       run with overrides",
+        "  python -m bot -m strategy.fast=5,10,20               sweep (multirun)",
+        "",
+        "flags: --cfg job|hydra|all, --resolve, --info, -m/--multirun, --hydra-help,",
+        "--version. Keys: BYBIT_API_KEY and BYBIT_API_SECRET from the environment only.",
+        "Exit codes: 0 done, 2 config refused (one line on stderr), 1 other failure.",
+        f"config tree: {conf}",
+    ]
+    return "\n".join(lines)
+
+
+def main(cfg: ConfigNode) -> float | None:
+    """The Hydra task: validate ``cfg`` into settings, then run the task it names."""
+    from bot.wiring import build_settings
+
+    try:
+        settings = build_settings(cfg)
+    except ConfigError as error:
+        _fail(error, 2)
+    from bot.engine.tasks import run_task
+
+    try:
+        return run_task(settings)
+    except ConfigError as error:
+        _fail(error, 2)
+    except BotError as error:
+        _fail(error, 1)
+
+
+def entry() -> None:
+    """Console entry point: refuse what must not start, then hand over to Hydra."""
+    try:
+        refuse_optimized()
+        refuse_secret_overrides(sys.argv[1:])
+        conf = config_dir()
+    except BotError as error:
+        _fail(error, 2)
+    if {"--help", "-h"} & set(sys.argv[1:]):
+        sys.stdout.write(help_text(conf) + "\n")
+        raise SystemExit(0)
+    import hydra
+
+    from bot.config import register_schemas
+
+    register_schemas()
+    app = hydra.main(config_path=str(conf), config_name="config", version_base="1.3")(main)
+    with _user_errors_exit_2():
+        app()
+
+
+def _fail(error: BotError, code: int) -> NoReturn:
+    line = " ".join(str(error).split())
+    prefix = "" if isinstance(error, ConfigError) else "bot: "
+    sys.stderr.write(f"{prefix}{line}\n")
+    raise SystemExit(code)
+
+
+@contextmanager
+def _user_errors_exit_2() -> Iterator[None]:
+    """Turn composition errors the user caused into one line and exit code 2.
+
+    Hydra runs composition inside ``hydra._internal.utils.run_and_report``, which prints
+    a multi-line report and exits 1 for any exception. The wrapper looks at the error
+    first: a user's mistake ends the process with code 2 and one line (``SystemExit``
+    is not an ``Exception``, so Hydra lets it through); anything else reaches Hydra's
+    own report unchanged.
+    """
+    from hydra._internal import utils as hydra_utils
+
+    original: Callable[[Callable[[], Any]], Any] = hydra_utils.run_and_report
+
+    def run_and_report(func: Callable[[], Any]) -> Any:
+        def guarded() -> Any:
+            try:
+                return func()
+            except Exception as error:
+                from bot.wiring import user_config_error
+
+                config_error = user_config_error(error)
+                if config_error is None:
+                    raise
+                _fail(config_error, 2)
+
+        return original(guarded)
+
+    setattr(hydra_utils, "run_and_report", run_and_report)  # noqa: B010 (private API)
+    try:
+        yield
+    finally:
+        setattr(hydra_utils, "run_and_report", original)  # noqa: B010
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,220 @@
+"""Typed, validated settings: what the rest of the bot reads instead of raw config.
+
+Every class is a frozen dataclass built by :mod:`bot.config.validate` from a schema
+object; numbers of money are :class:`~bot.domain.Money`, rules are an
+:class:`~bot.domain.Instrument`. Nothing here touches Hydra or OmegaConf.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Final, Literal
+
+from bot.config.schema import Direction, LossLimitAction, Network
+from bot.domain import Instrument, Money, Symbol
+
+#: Candle lengths the bot understands, in seconds (Bybit kline intervals).
+TIMEFRAME_SECONDS: Final[dict[str, int]] = {
+    "1m": 60,
+    "3m": 180,
+    "5m": 300,
+    "15m": 900,
+    "30m": 1800,
+    "1h": 3600,
+    "2h": 7200,
+    "4h": 14400,
+    "6h": 21600,
+    "12h": 43200,
+    "1d": 86400,
+}
+
+#: Metrics a run can return to a sweeper (higher is better for each).
+OBJECTIVES: Final = ("sharpe", "sortino", "total_return", "calmar")
+
+
+class Secret:
+    """A credential that never shows its value in ``repr``, ``str`` or logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The value itself, for the one place that signs requests."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True, slots=True)
+class SimSettings:
+    """The simulated venue: wallet, fees, slippage, leverage and instrument rules."""
+
+    initial_balance: Money
+    taker_fee_bps: Decimal
+    maker_fee_bps: Decimal
+    slippage_bps: Decimal
+    leverage: int
+    instrument: Instrument
+    name: Literal["sim"] = "sim"
+
+
+@dataclass(frozen=True, slots=True)
+class BybitEndpoints:
+    """The URLs one Bybit network is reached at."""
+
+    rest: str
+    ws_public: str
+    ws_private: str
+
+
+#: Bybit's official endpoints per network (demo trading reads public data from mainnet).
+OFFICIAL_ENDPOINTS: Final[dict[Network, BybitEndpoints]] = {
+    Network.mainnet: BybitEndpoints(
+        "https://api.bybit.com",
+        "wss://stream.bybit.com/v5/public/linear",
+        "wss://stream.bybit.com/v5/private",
+    ),
+    Network.testnet: BybitEndpoints(
+        "https://api-testnet.bybit.com",
+        "wss://stream-testnet.bybit.com/v5/public/linear",
+        "wss://stream-testnet.bybit.com/v5/private",
+    ),
+    Network.demo: BybitEndpoints(
+        "https://api-demo.bybit.com",
+        "wss://stream.bybit.com/v5/public/linear",
+        "wss://stream-demo.bybit.com/v5/private",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BybitSettings:
+    """Bybit V5: network, resolved endpoints, credentials and request limits."""
+
+    network: Network
+    endpoints: BybitEndpoints
+    api_key: Secret
+    api_secret: Secret
+    confirm_mainnet: bool
+    recv_window_ms: int
+    timeout_s: int
+    category: Literal["linear"] = "linear"
+    name: Literal["bybit"] = "bybit"
+
+
+ExchangeSettings = SimSettings | BybitSettings
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSettings:
+    """Portfolio limits and what happens when a loss limit is reached."""
+
+    max_leverage: int
+    max_order_notional: Money
+    max_position_notional: Money
+    max_total_exposure: Money
+    max_open_positions: int
+    daily_loss_limit: Money
+    max_drawdown_pct: Decimal
+    on_loss_limit: LossLimitAction
+    cooldown_after_losses: int
+    cooldown_minutes: int
+    max_orders_per_minute: int
+    allow_shrink: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSettings:
+    """Thresholds of the pre-trade guards."""
+
+    price_band_bps: int
+    max_feed_age_ms: int
+    max_stream_silence_ms: int
+    max_clock_skew_ms: int
+    check_stop_side: bool
+    use_mark_price: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EmaCrossSettings:
+    """The EMA crossover strategy."""
+
+    fast: int
+    slow: int
+    notional: Money
+    direction: Direction
+    name: Literal["ema_cross"] = "ema_cross"
+
+
+StrategySettings = EmaCrossSettings
+
+
+@dataclass(frozen=True, slots=True)
+class SyntheticDataSettings:
+    """Seeded synthetic candles."""
+
+    days: int
+    timeframe: str
+    start: datetime
+    name: Literal["synthetic"] = "synthetic"
+
+    @property
+    def bar_seconds(self) -> int:
+        """Length of one candle in seconds."""
+        return TIMEFRAME_SECONDS[self.timeframe]
+
+
+@dataclass(frozen=True, slots=True)
+class FileDataSettings:
+    """Candles read from a CSV or Parquet file."""
+
+    path: Path
+    timeframe: str
+    name: Literal["file"] = "file"
+
+    @property
+    def bar_seconds(self) -> int:
+        """Length of one candle in seconds."""
+        return TIMEFRAME_SECONDS[self.timeframe]
+
+
+DataSettings = SyntheticDataSettings | FileDataSettings
+
+
+@dataclass(frozen=True, slots=True)
+class RunTaskSettings:
+    """Run the strategy and return the objective."""
+
+    objective: str
+    name: Literal["run"] = "run"
+
+
+TaskSettings = RunTaskSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the bot needs to run, typed and validated."""
+
+    exchange: ExchangeSettings
+    risk: RiskSettings
+    guard: GuardSettings
+    strategy: StrategySettings
+    data: DataSettings
+    task: TaskSettings
+    seed: int
+    symbol: Symbol

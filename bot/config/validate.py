@@ -1,0 +1,285 @@
+"""Range checks that turn schema objects into typed settings, or raise ConfigError.
+
+Hydra checks types while it composes; everything it cannot express (ranges, decimal
+strings, cross-field rules, the mainnet confirmation) is checked here. Each failure is
+a :class:`~bot.errors.ConfigError` naming the dotted key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from bot.config.schema import (
+    BybitExchangeSchema,
+    EmaCrossSchema,
+    FileDataSchema,
+    GuardSchema,
+    InstrumentSchema,
+    Network,
+    RiskSchema,
+    RunTaskSchema,
+    SimExchangeSchema,
+    SyntheticDataSchema,
+)
+from bot.config.settings import (
+    OBJECTIVES,
+    OFFICIAL_ENDPOINTS,
+    TIMEFRAME_SECONDS,
+    BybitEndpoints,
+    BybitSettings,
+    EmaCrossSettings,
+    FileDataSettings,
+    GuardSettings,
+    RiskSettings,
+    RunTaskSettings,
+    Secret,
+    SimSettings,
+    SyntheticDataSettings,
+)
+from bot.domain import Instrument, Money, Price, Qty, Symbol, parse_decimal
+from bot.errors import ConfigError, DomainError, InvalidValue
+
+_RULES = (
+    "tick_size",
+    "qty_step",
+    "min_order_qty",
+    "max_order_qty",
+    "max_mkt_order_qty",
+    "min_notional",
+)
+_MONEY = "a positive amount of USDT as a decimal string, e.g. '1000'"
+
+
+def int_in(key: str, value: int, low: int, high: int) -> int:
+    """``value`` if ``low <= value <= high``; otherwise a ConfigError naming ``key``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(key, value, f"an integer from {low} to {high}")
+    return value
+
+
+def money(key: str, value: str) -> Money:
+    """``value`` parsed as positive :class:`~bot.domain.Money`, or a ConfigError."""
+    try:
+        return Money(value)
+    except DomainError:
+        raise ConfigError(key, value, _MONEY) from None
+
+
+def decimal_in(key: str, value: str, low: Decimal, high: Decimal, *, low_open: bool) -> Decimal:
+    """``value`` parsed as a Decimal in ``(low, high]`` (or ``[low, high]``), or a ConfigError."""
+    allowed = f"a decimal string {'above' if low_open else 'from'} {low} up to {high}"
+    try:
+        number = parse_decimal(key, value)
+    except DomainError:
+        raise ConfigError(key, value, allowed) from None
+    below = number <= low if low_open else number < low
+    if below or number > high:
+        raise ConfigError(key, value, allowed)
+    return number
+
+
+def one_of(key: str, value: str, choices: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``choices``, or a ConfigError listing them."""
+    if value not in choices:
+        raise ConfigError(key, value, f"one of: {', '.join(choices)}")
+    return value
+
+
+def symbol(key: str, value: str) -> Symbol:
+    """``value`` as a :class:`~bot.domain.Symbol`, or a ConfigError."""
+    try:
+        return Symbol(value)
+    except DomainError:
+        raise ConfigError(key, value, "a USDT perpetual symbol, e.g. BTCUSDT") from None
+
+
+def positive(key: str, value: str) -> Decimal:
+    """``value`` parsed as a decimal greater than zero, or a ConfigError."""
+    try:
+        number = parse_decimal(key, value)
+    except DomainError:
+        number = Decimal(0)
+    if number <= 0:
+        raise ConfigError(key, value, "a positive decimal string, e.g. '0.001'")
+    return number
+
+
+def instrument(key: str, rules: InstrumentSchema, on: Symbol) -> Instrument:
+    """The instrument rules under ``key`` as an :class:`~bot.domain.Instrument`."""
+    grid = {name: positive(f"{key}.{name}", getattr(rules, name)) for name in _RULES}
+    try:
+        return Instrument(
+            symbol=on,
+            tick_size=Price(grid["tick_size"]),
+            qty_step=Qty(grid["qty_step"]),
+            min_order_qty=Qty(grid["min_order_qty"]),
+            max_order_qty=Qty(grid["max_order_qty"]),
+            max_mkt_order_qty=Qty(grid["max_mkt_order_qty"]),
+            min_notional=Money(grid["min_notional"]),
+        )
+    except InvalidValue as error:  # a cross-rule check, e.g. min_order_qty > max_order_qty
+        parent = key.rpartition(".")[0]
+        raise ConfigError(f"{parent}.{error.field}", error.value, error.allowed) from None
+
+
+def sim_exchange(node: SimExchangeSchema, on: Symbol) -> SimSettings:
+    """Validate ``exchange=sim``."""
+    fee_cap = Decimal(1000)
+    return SimSettings(
+        initial_balance=money("exchange.initial_balance", node.initial_balance),
+        taker_fee_bps=decimal_in(
+            "exchange.taker_fee_bps", node.taker_fee_bps, Decimal(0), fee_cap, low_open=False
+        ),
+        maker_fee_bps=decimal_in(
+            "exchange.maker_fee_bps", node.maker_fee_bps, -fee_cap, fee_cap, low_open=False
+        ),
+        slippage_bps=decimal_in(
+            "exchange.slippage_bps", node.slippage_bps, Decimal(0), fee_cap, low_open=False
+        ),
+        leverage=int_in("exchange.leverage", node.leverage, 1, 100),
+        instrument=instrument("exchange.instrument", node.instrument, on),
+    )
+
+
+def _url(key: str, value: str, schemes: tuple[str, ...], official: str) -> str:
+    if not value:
+        return official
+    if not value.startswith(schemes):
+        raise ConfigError(key, value, f"empty (official endpoint) or a URL starting {schemes}")
+    return value
+
+
+def _secret(key: str, value: str) -> Secret:
+    if not value.strip():
+        raise ConfigError(key, "", "a non-empty value from the environment")
+    return Secret(value)
+
+
+def bybit_exchange(node: BybitExchangeSchema) -> BybitSettings:
+    """Validate ``exchange=bybit``; ``node`` holds the secrets already resolved."""
+    if node.network is Network.mainnet and not node.confirm_mainnet:
+        raise ConfigError(
+            "exchange.network",
+            "mainnet",
+            "mainnet trades real money: add exchange.confirm_mainnet=true to allow it",
+        )
+    one_of("exchange.category", node.category, ("linear",))
+    official = OFFICIAL_ENDPOINTS[node.network]
+    http, ws = ("http://", "https://"), ("ws://", "wss://")
+    return BybitSettings(
+        network=node.network,
+        endpoints=BybitEndpoints(
+            rest=_url("exchange.rest_url", node.rest_url, http, official.rest),
+            ws_public=_url("exchange.ws_public_url", node.ws_public_url, ws, official.ws_public),
+            ws_private=_url(
+                "exchange.ws_private_url", node.ws_private_url, ws, official.ws_private
+            ),
+        ),
+        api_key=_secret("exchange.api_key", node.api_key),
+        api_secret=_secret("exchange.api_secret", node.api_secret),
+        confirm_mainnet=node.confirm_mainnet,
+        recv_window_ms=int_in("exchange.recv_window_ms", node.recv_window_ms, 1, 60_000),
+        timeout_s=int_in("exchange.timeout_s", node.timeout_s, 1, 120),
+    )
+
+
+def risk(node: RiskSchema) -> RiskSettings:
+    """Validate ``risk``, including order <= position <= total exposure."""
+    order = money("risk.max_order_notional", node.max_order_notional)
+    position = money("risk.max_position_notional", node.max_position_notional)
+    total = money("risk.max_total_exposure", node.max_total_exposure)
+    if order > position:
+        raise ConfigError("risk.max_order_notional", node.max_order_notional, f"at most {position}")
+    if position > total:
+        raise ConfigError(
+            "risk.max_position_notional", node.max_position_notional, f"at most {total}"
+        )
+    return RiskSettings(
+        max_leverage=int_in("risk.max_leverage", node.max_leverage, 1, 100),
+        max_order_notional=order,
+        max_position_notional=position,
+        max_total_exposure=total,
+        max_open_positions=int_in("risk.max_open_positions", node.max_open_positions, 1, 50),
+        daily_loss_limit=money("risk.daily_loss_limit", node.daily_loss_limit),
+        max_drawdown_pct=decimal_in(
+            "risk.max_drawdown_pct", node.max_drawdown_pct, Decimal(0), Decimal(100), low_open=True
+        ),
+        on_loss_limit=node.on_loss_limit,
+        cooldown_after_losses=int_in(
+            "risk.cooldown_after_losses", node.cooldown_after_losses, 0, 100
+        ),
+        cooldown_minutes=int_in("risk.cooldown_minutes", node.cooldown_minutes, 0, 10_080),
+        max_orders_per_minute=int_in(
+            "risk.max_orders_per_minute", node.max_orders_per_minute, 1, 10_000
+        ),
+        allow_shrink=node.allow_shrink,
+    )
+
+
+def guard(node: GuardSchema) -> GuardSettings:
+    """Validate ``guard``."""
+    hour_ms = 3_600_000
+    return GuardSettings(
+        price_band_bps=int_in("guard.price_band_bps", node.price_band_bps, 1, 5000),
+        max_feed_age_ms=int_in("guard.max_feed_age_ms", node.max_feed_age_ms, 1, hour_ms),
+        max_stream_silence_ms=int_in(
+            "guard.max_stream_silence_ms", node.max_stream_silence_ms, 1, hour_ms
+        ),
+        max_clock_skew_ms=int_in("guard.max_clock_skew_ms", node.max_clock_skew_ms, 1, 60_000),
+        check_stop_side=node.check_stop_side,
+        use_mark_price=node.use_mark_price,
+    )
+
+
+def ema_cross(node: EmaCrossSchema) -> EmaCrossSettings:
+    """Validate ``strategy=ema_cross``: ``1 <= fast < slow``."""
+    fast = int_in("strategy.fast", node.fast, 1, 100_000)
+    slow = int_in("strategy.slow", node.slow, 2, 100_000)
+    if slow <= fast:
+        raise ConfigError("strategy.slow", slow, f"greater than strategy.fast ({fast})")
+    return EmaCrossSettings(
+        fast=fast,
+        slow=slow,
+        notional=money("strategy.notional", node.notional),
+        direction=node.direction,
+    )
+
+
+def _timeframe(value: str) -> str:
+    return one_of("data.timeframe", value, tuple(TIMEFRAME_SECONDS))
+
+
+def synthetic_data(node: SyntheticDataSchema) -> SyntheticDataSettings:
+    """Validate ``data=synthetic``; ``start`` must be ISO 8601 with a UTC offset."""
+    allowed = "an ISO 8601 time in UTC, e.g. 2024-01-01T00:00:00Z"
+    try:
+        start = datetime.fromisoformat(node.start)
+    except ValueError:
+        raise ConfigError("data.start", node.start, allowed) from None
+    if start.utcoffset() is None or start.utcoffset() != UTC.utcoffset(None):
+        raise ConfigError("data.start", node.start, allowed)
+    return SyntheticDataSettings(
+        days=int_in("data.days", node.days, 1, 3650),
+        timeframe=_timeframe(node.timeframe),
+        start=start.astimezone(UTC),
+    )
+
+
+def file_data(node: FileDataSchema) -> FileDataSettings:
+    """Validate ``data=file``: an existing ``.csv`` or ``.parquet`` file."""
+    path = Path(node.path)
+    if path.suffix.lower() not in (".csv", ".parquet") or not path.is_file():
+        raise ConfigError("data.path", node.path, "an existing .csv or .parquet file")
+    return FileDataSettings(path=path, timeframe=_timeframe(node.timeframe))
+
+
+def run_task(node: RunTaskSchema) -> RunTaskSettings:
+    """Validate ``task=run``."""
+    return RunTaskSettings(objective=one_of("task.objective", node.objective, OBJECTIVES))
+
+
+def seed(value: int) -> int:
+    """The run's seed: an integer that numpy's generators accept."""
+    return int_in("seed", value, 0, 2**32 - 1)

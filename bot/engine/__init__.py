@@ -1,0 +1,1 @@
+"""Runners that drive strategy, execution and exchange: backtest, paper and live."""

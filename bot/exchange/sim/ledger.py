@@ -1,0 +1,192 @@
+"""Isolated-margin account: wallet, positions with their own margin, and every total.
+
+One-way mode: at most one position per symbol, long or short. A position keeps its
+cost (sum of qty x price of the open part) rather than a rounded average, so PnL over
+a round trip is exact. Its margin is the initial margin posted on each add
+(notional / leverage) and is all it can lose: the bankruptcy price is where the loss
+equals the margin.
+
+The wallet moves only by booked amounts, so at every moment
+``wallet == initial + realised_pnl - fees + funding`` holds exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
+
+from bot.domain import Amount, Position, Price, Qty, Side, Symbol
+from bot.exchange.sim.fees import money
+
+ZERO: Final = Decimal(0)
+#: Precision of the average entry price reported in a :class:`Position`.
+ENTRY_QUANTUM: Final = Decimal("1e-12")
+
+
+@dataclass(slots=True)
+class PositionBook:
+    """The venue's own record of one open position (size > 0)."""
+
+    side: Side
+    size: Decimal
+    cost: Decimal
+    margin: Decimal
+
+    @property
+    def entry_price(self) -> Decimal:
+        """Average entry price of the open part."""
+        return self.cost / self.size
+
+    @property
+    def bankruptcy_price(self) -> Decimal:
+        """Price at which the loss equals the margin: entry x (1 -/+ 1/leverage)."""
+        if self.side is Side.BUY:
+            return (self.cost - self.margin) / self.size
+        return (self.cost + self.margin) / self.size
+
+    def unrealised(self, price: Decimal) -> Decimal:
+        """PnL if the position were closed at ``price`` with no fee."""
+        return self.side.sign * (self.size * price - self.cost)
+
+    def is_bankrupt_at(self, price: Decimal) -> bool:
+        """True when ``price`` is at or beyond the bankruptcy price."""
+        if self.side is Side.BUY:
+            return price <= self.bankruptcy_price
+        return price >= self.bankruptcy_price
+
+    def as_position(self, symbol: Symbol) -> Position:
+        """The public, immutable view of this position."""
+        entry = self.entry_price.quantize(ENTRY_QUANTUM)
+        return Position(symbol, self.side, Qty(self.size), Price(entry))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountTotals:
+    """Every total the wallet is made of; ``wallet = initial + realised - fees + funding``."""
+
+    initial: Amount
+    wallet: Amount
+    realised_pnl: Amount
+    fees: Amount
+    funding: Amount
+    liquidation_losses: Amount
+    position_margin: Amount
+    order_margin: Amount
+
+
+class Ledger:
+    """Wallet, positions and reserved margin of the account. Not thread-safe by itself."""
+
+    def __init__(self, initial: Decimal) -> None:
+        self.initial = initial
+        self.wallet = initial
+        self.realised_pnl = ZERO
+        self.fees = ZERO
+        self.funding = ZERO
+        self.liquidation_losses = ZERO
+        self.position_margin = ZERO
+        self.order_margin = ZERO
+        self.books: dict[Symbol, PositionBook] = {}
+
+    @property
+    def available(self) -> Decimal:
+        """Wallet minus the margin held by positions and resting entry orders."""
+        return self.wallet - self.position_margin - self.order_margin
+
+    def opening_qty(self, symbol: Symbol, side: Side, qty: Decimal) -> Decimal:
+        """The part of an order of ``side`` that would open or add exposure."""
+        book = self.books.get(symbol)
+        if book is None or book.side is side:
+            return qty
+        return max(qty - book.size, ZERO)
+
+    def charge_fee(self, fee: Decimal) -> None:
+        """Book a trading fee (negative: a rebate)."""
+        self.fees += fee
+        self.wallet -= fee
+
+    def apply_fill(
+        self, symbol: Symbol, side: Side, qty: Decimal, price: Decimal, leverage: int
+    ) -> Decimal:
+        """Move the position by a fill of ``qty`` at ``price``; returns the realised PnL.
+
+        A fill against the position closes first; any rest opens the other side
+        (reduce-only callers cut ``qty`` beforehand so that never happens to them).
+        """
+        book = self.books.get(symbol)
+        realised = ZERO
+        if book is not None and book.side is not side:
+            closing = min(qty, book.size)
+            realised = self._close(symbol, book, closing, price)
+            qty -= closing
+        if qty > 0:
+            self._open(symbol, side, qty, price, leverage)
+        return realised
+
+    def _close(self, symbol: Symbol, book: PositionBook, qty: Decimal, price: Decimal) -> Decimal:
+        if qty == book.size:
+            released_cost, released_margin = book.cost, book.margin
+        else:
+            released_cost = book.cost * qty / book.size
+            released_margin = money(book.margin * qty / book.size)
+        realised = money(book.side.sign * (qty * price - released_cost))
+        book.size -= qty
+        book.cost -= released_cost
+        book.margin -= released_margin
+        self.position_margin -= released_margin
+        self.realised_pnl += realised
+        self.wallet += realised
+        if book.size == 0:
+            del self.books[symbol]
+        return realised
+
+    def _open(
+        self, symbol: Symbol, side: Side, qty: Decimal, price: Decimal, leverage: int
+    ) -> None:
+        margin = money(qty * price / leverage)
+        book = self.books.get(symbol)
+        if book is None:
+            self.books[symbol] = PositionBook(side, qty, qty * price, margin)
+        else:
+            book.size += qty
+            book.cost += qty * price
+            book.margin += margin
+        self.position_margin += margin
+
+    def liquidate(self, symbol: Symbol) -> PositionBook:
+        """Close the position at its bankruptcy price: its whole margin is lost."""
+        book = self.books.pop(symbol)
+        self.position_margin -= book.margin
+        self.realised_pnl -= book.margin
+        self.liquidation_losses += book.margin
+        self.wallet -= book.margin
+        return book
+
+    def apply_funding(self, symbol: Symbol, rate: Decimal, price: Decimal) -> Decimal:
+        """Book one funding payment for the position; positive rates: longs pay shorts."""
+        book = self.books[symbol]
+        amount = money(-book.side.sign * book.size * price * rate)
+        self.funding += amount
+        self.wallet += amount
+        return amount
+
+    def equity(self, marks: dict[Symbol, Decimal]) -> Decimal:
+        """Wallet plus the unrealised PnL of every position at ``marks``."""
+        unrealised = sum(
+            (book.unrealised(marks[symbol]) for symbol, book in self.books.items()), ZERO
+        )
+        return self.wallet + unrealised
+
+    def totals(self) -> AccountTotals:
+        """A snapshot of every total."""
+        return AccountTotals(
+            initial=Amount(self.initial),
+            wallet=Amount(self.wallet),
+            realised_pnl=Amount(self.realised_pnl),
+            fees=Amount(self.fees),
+            funding=Amount(self.funding),
+            liquidation_losses=Amount(self.liquidation_losses),
+            position_margin=Amount(self.position_margin),
+            order_margin=Amount(self.order_margin),
+        )

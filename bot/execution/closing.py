@@ -1,0 +1,72 @@
+"""How much a close or partial close sends: a fraction of the live position, never more.
+
+The quantity is ``position.size * fraction`` rounded down to the qty step and clamped to
+the position. A remainder that would be left below the minimum order qty (it could
+never be closed on its own) is handled as configured: ``close_all`` sends the whole
+position instead, ``keep`` sends the rounded qty and says that the remainder stays.
+The order side is always the opposite of the live position, and every request built
+here is reduce-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+from bot.domain import Instrument, Position, Qty, Side
+from bot.errors import BelowMinQty
+
+
+class RemainderPolicy(Enum):
+    """What to do when a partial close would leave less than the minimum order qty."""
+
+    CLOSE_ALL = "close_all"
+    KEEP = "keep"
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePlan:
+    """The side and qty a close sends, and a note when the remainder rule applied."""
+
+    side: Side
+    qty: Qty
+    note: str = ""
+
+
+def plan_close(
+    position: Position, fraction: Decimal, instrument: Instrument, policy: RemainderPolicy
+) -> ClosePlan:
+    """The reduce-only order that closes ``fraction`` of ``position``.
+
+    Raises :class:`~bot.errors.BelowMinQty` when the rounded qty is zero or below the
+    instrument's minimum and the policy does not turn it into a full close.
+    """
+    size = position.size
+    qty = min(instrument.floor_qty(size * fraction), size)
+    remainder = size - qty
+    note = ""
+    if qty == size:
+        pass
+    elif remainder < instrument.min_order_qty and policy is RemainderPolicy.CLOSE_ALL:
+        note = (
+            f"closing all {size}: the remainder {remainder} would be below the minimum "
+            f"order qty {instrument.min_order_qty}"
+        )
+        qty = size
+    elif remainder < instrument.min_order_qty:
+        note = (
+            f"keeping a remainder of {remainder}, below the minimum order qty "
+            f"{instrument.min_order_qty}; it can only be closed with the whole position"
+        )
+    if qty <= 0 or (qty < instrument.min_order_qty and qty != size):
+        raise BelowMinQty(
+            "the part of the position to close is below the minimum order qty",
+            {
+                "position": str(size),
+                "fraction": str(fraction),
+                "qty": str(qty),
+                "min_order_qty": str(instrument.min_order_qty),
+            },
+        )
+    return ClosePlan(side=position.side.opposite, qty=Qty(qty), note=note)

@@ -1,0 +1,128 @@
+"""Every check the project runs, one nox session each; CI and people run the same ones.
+
+``nox`` runs all sessions but ``bench``; ``nox -s tests`` runs one. Sessions use the
+interpreter nox runs under (the CI matrix picks the version) and build their virtualenvs
+with uv when it is available.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.3.2"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = [
+    "lint",
+    "typecheck",
+    "arch",
+    "tests",
+    "failclosed",
+    "concurrency",
+    "property",
+    "integration",
+]
+
+ROOT = Path(__file__).parent
+WORKFLOW = ".github/workflows/ci.yml"
+#: pytest exits 5 when it collects no tests at all.
+NO_TESTS_COLLECTED = 5
+
+
+def _install(session: nox.Session, extra: str) -> None:
+    session.install("-e", f".[{extra}]")
+
+
+def _pytest_marked(session: nox.Session, marker: str, *, allow_empty: bool = False) -> None:
+    _install(session, "test")
+    codes = [0, NO_TESTS_COLLECTED] if allow_empty else [0]
+    session.run(
+        "pytest",
+        "tests",
+        "--ignore=tests/typing",
+        "-m",
+        marker,
+        *session.posargs,
+        success_codes=codes,
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format) over the code, actionlint over the CI workflow."""
+    _install(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("actionlint", WORKFLOW)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over bot/ and tests/, then the files that must fail type checking."""
+    _install(session, "typecheck")
+    session.run("mypy")
+    session.run("pytest", "tests/typing", *session.posargs)
+
+
+@nox.session
+def arch(session: nox.Session) -> None:
+    """The import-linter contracts of DESIGN.md section 2."""
+    _install(session, "arch")
+    session.run("lint-imports", "--no-cache")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every test but the typing ones, with branch coverage of at least 90 %."""
+    _install(session, "test")
+    session.run(
+        "pytest",
+        "tests",
+        "--ignore=tests/typing",
+        "--cov=bot",
+        "--cov-branch",
+        "--cov-report=term-missing",
+        "--cov-fail-under=90",
+        *session.posargs,
+    )
+
+
+@nox.session
+def failclosed(session: nox.Session) -> None:
+    """Guards and checks block on missing, bad or raising input."""
+    _pytest_marked(session, "failclosed")
+
+
+@nox.session
+def concurrency(session: nox.Session) -> None:
+    """Many threads, seeded schedules, bounded in time."""
+    _pytest_marked(session, "concurrency")
+
+
+@nox.session(name="property")
+def property_tests(session: nox.Session) -> None:
+    """Hypothesis invariants: rounding, sizing, constructors."""
+    _pytest_marked(session, "property")
+
+
+@nox.session
+def integration(session: nox.Session) -> None:
+    """The real pybit client against the fake Bybit server on loopback."""
+    # No integration tests exist yet: pytest's "no tests collected" (exit 5) must not
+    # fail the session until the fake server and its tests land.
+    _pytest_marked(session, "integration", allow_empty=True)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Throughput and latency benchmarks; never part of a bare ``nox``."""
+    _install(session, "test")
+    runner = ROOT / "benchmarks" / "run.py"
+    if runner.exists():
+        session.run("python", str(runner), *session.posargs)
+    elif any((ROOT / "benchmarks").glob("test_*.py")):
+        session.run("pytest", "benchmarks", "-p", "no:cacheprovider", *session.posargs)
+    else:
+        session.skip("no benchmarks yet (benchmarks/run.py or benchmarks/test_*.py)")

@@ -1,0 +1,1 @@
+"""Typing tests: files that must pass mypy, and files that must fail it."""

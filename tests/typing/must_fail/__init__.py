@@ -1,0 +1,1 @@
+"""Files that must fail ``mypy``; each marks its expected errors with ``# expect: <code>``."""
