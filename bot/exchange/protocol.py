@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.domain import (
     Amount,
@@ -82,6 +82,7 @@ class Balance:
     available: Amount
 
 
+@runtime_checkable
 class MarketView(Protocol):
     """The read side of a venue. Any method may raise; callers treat that as unknown."""
 
@@ -98,6 +99,7 @@ class MarketView(Protocol):
         ...
 
 
+@runtime_checkable
 class AccountView(Protocol):
     """Positions, orders and money of the account."""
 
@@ -122,6 +124,7 @@ class AccountView(Protocol):
         ...
 
 
+@runtime_checkable
 class OrderGateway(Protocol):
     """The order-placing side of a venue. Only :mod:`bot.execution` calls it."""
 
@@ -146,5 +149,6 @@ class OrderGateway(Protocol):
         ...
 
 
+@runtime_checkable
 class Exchange(MarketView, AccountView, OrderGateway, Protocol):
     """A whole venue: market data, account and order placing."""

@@ -1,0 +1,398 @@
+"""The one road to the exchange.
+
+Intent -> trading state -> GuardChain -> RiskEngine -> sizing with instrument rounding
+-> venue. Every step that cannot decide refuses, and every answer is a value
+(:class:`Accepted` or :class:`Rejected` with the stage, the reason and the numbers).
+
+Entries are handed to the venue while holding the trading-state lock, after checking
+the state once more: once a halt has been set, no entry reaches the venue. Closes are
+built from the live position at send time, always reduce-only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain import (
+    MAX_BATCH,
+    BatchIntent,
+    CloseIntent,
+    EntryIntent,
+    Fill,
+    Instrument,
+    Intent,
+    Money,
+    Order,
+    OrderStatus,
+    Position,
+    Price,
+    Symbol,
+    qty_for_notional,
+)
+from bot.errors import BotError, InvalidValue, SizingRejected
+from bot.exchange.protocol import Exchange, OrderRequest, SubmitResult
+from bot.execution.closing import RemainderPolicy, plan_close
+from bot.execution.ledger import OrderLedger
+from bot.execution.pricing import entry_price, order_prices, snapshot_with_order
+from bot.execution.results import Accepted, ExecutionResult, Rejected, Stage
+from bot.guards import GuardChain
+from bot.risk import PortfolioSnapshot, RiskEngine, TradingStateHolder
+
+_RUN_ID = re.compile(r"[A-Za-z0-9_]{1,24}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    request: OrderRequest
+    note: str = ""
+
+    @property
+    def entry(self) -> bool:
+        return not self.request.reduce_only
+
+
+class Executor:
+    """Turns intents into venue orders, or into rejections that say why."""
+
+    def __init__(
+        self,
+        venue: Exchange,
+        guards: GuardChain,
+        risk: RiskEngine,
+        state: TradingStateHolder,
+        *,
+        run_id: str,
+        remainder: RemainderPolicy = RemainderPolicy.CLOSE_ALL,
+        lookup_attempts: int = 3,
+    ) -> None:
+        if _RUN_ID.fullmatch(run_id) is None:
+            raise InvalidValue("run_id", run_id, "1 to 24 letters, digits or underscores")
+        if lookup_attempts < 1:
+            raise InvalidValue("lookup_attempts", lookup_attempts, "at least 1")
+        self._venue = venue
+        self._guards = guards
+        self._risk = risk
+        self._state = state
+        self._run_id = run_id
+        self._remainder = remainder
+        self._lookup_attempts = lookup_attempts
+        self._seq = itertools.count(1)
+        self._instruments: dict[Symbol, Instrument] = {}
+        self._fill_cursor = 0
+        self.ledger = OrderLedger()
+
+    # ---- public surface -------------------------------------------------------------
+
+    def submit(self, intent: Intent) -> ExecutionResult:
+        """Send one intent down the road; the answer says what became of it."""
+        prepared = self._prepare(intent, None)
+        if isinstance(prepared, Rejected):
+            return prepared
+        return self._send_one(prepared)
+
+    def submit_batch(self, batch: BatchIntent) -> list[ExecutionResult]:
+        """One result per item, in input order; a bad item never stops the others."""
+        results: list[ExecutionResult | None] = [None] * len(batch.items)
+        ready: list[tuple[int, _Prepared]] = []
+        overlay: list[PortfolioSnapshot] = []
+        for index, item in enumerate(batch.items):
+            prepared = self._prepare(item, overlay)
+            if isinstance(prepared, Rejected):
+                results[index] = prepared
+            else:
+                ready.append((index, prepared))
+        for start in range(0, len(ready), MAX_BATCH):
+            chunk = ready[start : start + MAX_BATCH]
+            for index, result in zip(
+                (i for i, _ in chunk), self._send_chunk([p for _, p in chunk]), strict=True
+            ):
+                results[index] = result
+        return [_present(result) for result in results]
+
+    def cancel_all(self, symbol: Symbol | None = None) -> list[str]:
+        """Cancel every open order (of ``symbol``) on the venue; returns their link ids."""
+        with self._state.lock:
+            cancelled = self._venue.cancel_all(symbol)
+        for link_id in cancelled:
+            if self.ledger.get(link_id) is not None:
+                self.ledger.acknowledge(link_id, OrderStatus.CANCELLED, "")
+        return cancelled
+
+    def positions(self) -> dict[Symbol, Position]:
+        """The venue's live positions (raises if they cannot be read)."""
+        return self._venue.positions()
+
+    def on_fill(self, fill: Fill) -> bool:
+        """Count a fill once, from whichever path brings it; False if already counted."""
+        return self.ledger.on_fill(fill)
+
+    def sync_fills(self) -> list[Fill]:
+        """Pull the venue's new fills and count them; returns the ones that were new."""
+        fills, self._fill_cursor = self._venue.fills_since(self._fill_cursor)
+        return [fill for fill in fills if self.ledger.on_fill(fill)]
+
+    def next_link_id(self) -> str:
+        """A unique, deterministic ``orderLinkId``: run id and sequence number."""
+        return f"{self._run_id}-{next(self._seq)}"
+
+    # ---- preparing ------------------------------------------------------------------
+
+    def _prepare(
+        self, intent: Intent, overlay: list[PortfolioSnapshot] | None
+    ) -> _Prepared | Rejected:
+        blocks = self._run_guards(intent)
+        if isinstance(blocks, Rejected):
+            return blocks
+        if isinstance(intent, CloseIntent):
+            return self._prepare_close(intent)
+        return self._prepare_entry(intent, overlay)
+
+    def _run_guards(self, intent: Intent) -> Rejected | None:
+        if isinstance(intent, EntryIntent) and not self._state.state.allows_entries:
+            return _state_rejection(self._state)
+        try:
+            blocks = self._guards.evaluate(intent)
+        except Exception as exc:  # noqa: BLE001 -- fail closed: a broken chain blocks
+            return Rejected(Stage.GUARD, f"guard chain failed: {type(exc).__name__}: {exc}")
+        if not blocks:
+            return None
+        numbers = {f"{b.guard}.{k}": v for b in blocks for k, v in b.numbers.items()}
+        return Rejected(Stage.GUARD, "; ".join(str(b) for b in blocks), numbers)
+
+    def _prepare_entry(
+        self, intent: EntryIntent, overlay: list[PortfolioSnapshot] | None
+    ) -> _Prepared | Rejected:
+        try:
+            instrument = self._instrument(intent.symbol)
+            price = entry_price(intent, instrument, self._venue.ticker(intent.symbol))
+            limit, trigger = order_prices(intent, intent.side, instrument)
+        except Exception as exc:  # noqa: BLE001 -- no trustworthy price or rules: refuse
+            return _failed(Stage.VALIDATION, "cannot price or size the entry", exc)
+        if intent.notional is not None:
+            notional = intent.notional
+        elif intent.qty is not None:
+            notional = Money(intent.qty * price)
+        else:  # EntryIntent's constructor makes this impossible; refuse if it happens
+            return Rejected(Stage.VALIDATION, "entry has neither notional nor qty")
+        try:
+            snapshot = overlay[-1] if overlay else self._snapshot(intent.symbol)
+        except Exception as exc:  # noqa: BLE001 -- unknown portfolio: refuse
+            return _failed(Stage.RISK, "portfolio snapshot unavailable", exc)
+        try:
+            decision = self._risk.check_entry(intent, notional, snapshot)
+        except Exception as exc:  # noqa: BLE001 -- a raising risk engine blocks
+            return _failed(Stage.RISK, "risk engine failed", exc)
+        if not decision.approved or decision.notional is None:
+            return Rejected(Stage.RISK, decision.reason, decision.numbers)
+        market = intent.order_type.value == "Market"
+        try:
+            if intent.qty is not None and not decision.shrunk:
+                qty = instrument.check_qty(intent.qty, price, market=market)
+            else:
+                qty = qty_for_notional(decision.notional, price, instrument, market=market)
+        except SizingRejected as exc:
+            return Rejected(Stage.VALIDATION, exc.reason, exc.numbers)
+        except BotError as exc:
+            return Rejected(Stage.VALIDATION, str(exc))
+        request = OrderRequest(
+            order_link_id=self.next_link_id(),
+            symbol=intent.symbol,
+            side=intent.side,
+            qty=qty,
+            order_type=intent.order_type,
+            reduce_only=False,
+            price=limit,
+            time_in_force=intent.time_in_force,
+            trigger_price=trigger,
+            trigger_direction=intent.trigger_direction,
+        )
+        if overlay is not None:
+            overlay.append(snapshot_with_order(snapshot, request, price))
+        return _Prepared(request, decision.reason if decision.shrunk else "")
+
+    def _prepare_close(self, intent: CloseIntent) -> _Prepared | Rejected:
+        try:
+            position = self._venue.positions().get(intent.symbol)
+            instrument = self._instrument(intent.symbol)
+        except Exception as exc:  # noqa: BLE001 -- unknown position: send nothing
+            return _failed(Stage.VALIDATION, "live position unavailable", exc)
+        if position is None:
+            return Rejected(Stage.VALIDATION, f"no open position in {intent.symbol} to close")
+        try:
+            plan = plan_close(position, intent.fraction, instrument, self._remainder)
+            limit, trigger = order_prices(intent, plan.side, instrument)
+        except SizingRejected as exc:
+            return Rejected(Stage.VALIDATION, exc.reason, exc.numbers)
+        except BotError as exc:
+            return Rejected(Stage.VALIDATION, str(exc))
+        request = OrderRequest(
+            order_link_id=self.next_link_id(),
+            symbol=intent.symbol,
+            side=plan.side,
+            qty=plan.qty,
+            order_type=intent.order_type,
+            reduce_only=True,
+            price=limit,
+            time_in_force=intent.time_in_force,
+            trigger_price=trigger,
+            trigger_direction=intent.trigger_direction,
+        )
+        return _Prepared(request, plan.note)
+
+    # ---- sending --------------------------------------------------------------------
+
+    def _send_one(self, prepared: _Prepared) -> ExecutionResult:
+        request = prepared.request
+        with self._state.lock:
+            if prepared.entry and not self._state.state.allows_entries:
+                return _state_rejection(self._state)
+            self.ledger.record(_order_of(request))
+            try:
+                answer = self._venue.submit(request)
+            except Exception as exc:  # noqa: BLE001 -- the venue may have acted: UNKNOWN
+                answer = _unknown(request, exc)
+        return self._settle(prepared, answer)
+
+    def _send_chunk(self, chunk: Sequence[_Prepared]) -> list[ExecutionResult]:
+        with self._state.lock:
+            entries_allowed = self._state.state.allows_entries
+            sendable = [p for p in chunk if entries_allowed or not p.entry]
+            for prepared in sendable:
+                self.ledger.record(_order_of(prepared.request))
+            try:
+                answers = self._venue.submit_batch([p.request for p in sendable])
+            except Exception as exc:  # noqa: BLE001 -- the venue may have acted: UNKNOWN
+                answers = [_unknown(p.request, exc) for p in sendable]
+        by_link = {a.order_link_id: a for a in answers}
+        results: list[ExecutionResult] = []
+        for prepared in chunk:
+            link_id = prepared.request.order_link_id
+            if prepared.entry and not entries_allowed:
+                results.append(_state_rejection(self._state))
+                continue
+            answer = by_link.get(link_id)
+            if answer is None:
+                answer = SubmitResult(link_id, OrderStatus.UNKNOWN, message="missing in answer")
+            results.append(self._settle(prepared, answer))
+        return results
+
+    def _settle(self, prepared: _Prepared, answer: SubmitResult) -> ExecutionResult:
+        request = prepared.request
+        link_id = request.order_link_id
+        if answer.status is OrderStatus.UNKNOWN:
+            resolved = self._resolve_unknown(request, answer)
+            if isinstance(resolved, Rejected):
+                return resolved
+            answer = resolved
+        if answer.status is OrderStatus.REJECTED:
+            self.ledger.acknowledge(link_id, OrderStatus.REJECTED, "")
+            return Rejected(
+                Stage.VENUE, answer.message or "refused", {}, answer.code, order_link_id=link_id
+            )
+        self.ledger.acknowledge(link_id, answer.status, answer.order_id)
+        return Accepted(
+            order_link_id=link_id,
+            order_id=answer.order_id,
+            symbol=request.symbol,
+            side=request.side,
+            qty=answer.qty if answer.qty is not None else request.qty,
+            reduce_only=request.reduce_only,
+            status=answer.status,
+            note="; ".join(n for n in (prepared.note, answer.message) if n),
+        )
+
+    def _resolve_unknown(
+        self, request: OrderRequest, answer: SubmitResult
+    ) -> SubmitResult | Rejected:
+        """Look the order up by link id; never resend here."""
+        link_id = request.order_link_id
+        self.ledger.acknowledge(link_id, OrderStatus.UNKNOWN, "")
+        errors: list[str] = []
+        for _ in range(self._lookup_attempts):
+            try:
+                found = self._venue.lookup(link_id)
+            except Exception as exc:  # noqa: BLE001 -- try again, then stay UNKNOWN
+                errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            if found is None:
+                self.ledger.acknowledge(link_id, OrderStatus.REJECTED, "")
+                return Rejected(
+                    Stage.VENUE,
+                    f"outcome was ambiguous ({answer.message}); the venue has no order "
+                    f"{link_id}, so nothing was placed; not resent",
+                    {"order_link_id": link_id},
+                    answer.code or None,
+                    order_link_id=link_id,
+                )
+            return SubmitResult(link_id, found.status, found.order_id, qty=found.qty)
+        return Rejected(
+            Stage.VENUE,
+            f"outcome unknown ({answer.message}) and the lookup by orderLinkId failed "
+            f"{len(errors)} times ({errors[-1] if errors else 'no answer'}); the order stays "
+            "UNKNOWN until reconciled; not resent",
+            {"order_link_id": link_id},
+            answer.code or None,
+            order_link_id=link_id,
+        )
+
+    # ---- inputs ---------------------------------------------------------------------
+
+    def _instrument(self, symbol: Symbol) -> Instrument:
+        instrument = self._instruments.get(symbol)
+        if instrument is None:
+            instrument = self._venue.instrument(symbol)
+            self._instruments[symbol] = instrument
+        return instrument
+
+    def _snapshot(self, symbol: Symbol) -> PortfolioSnapshot:
+        positions = self._venue.positions()
+        prices: dict[Symbol, Price] = {}
+        for held in positions:
+            ticker = self._venue.ticker(held)
+            if ticker is not None:
+                prices[held] = ticker.last_price
+        ticker = self._venue.ticker(symbol)
+        if ticker is not None:
+            prices[symbol] = ticker.last_price
+        return PortfolioSnapshot(self._venue.balance().equity, positions, prices)
+
+
+def _present(result: ExecutionResult | None) -> ExecutionResult:
+    if result is None:  # every slot is filled above; a gap would be a bug, so say so
+        return Rejected(Stage.VALIDATION, "internal error: no result was produced")
+    return result
+
+
+def _order_of(request: OrderRequest) -> Order:
+    return Order(
+        order_link_id=request.order_link_id,
+        symbol=request.symbol,
+        side=request.side,
+        qty=request.qty,
+        order_type=request.order_type,
+        reduce_only=request.reduce_only,
+        price=request.price,
+        trigger_price=request.trigger_price,
+    )
+
+
+def _unknown(request: OrderRequest, exc: Exception) -> SubmitResult:
+    return SubmitResult(
+        request.order_link_id, OrderStatus.UNKNOWN, message=f"{type(exc).__name__}: {exc}"
+    )
+
+
+def _state_rejection(state: TradingStateHolder) -> Rejected:
+    current = state.state
+    return Rejected(
+        Stage.STATE,
+        f"trading state is {current.value}: only reduce-only exits are allowed",
+        {"state": current.value, "why": state.reason},
+    )
+
+
+def _failed(stage: Stage, what: str, exc: Exception) -> Rejected:
+    return Rejected(stage, f"{what}: {type(exc).__name__}: {exc}", {"error": type(exc).__name__})

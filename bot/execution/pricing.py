@@ -1,0 +1,73 @@
+"""Prices an order is sized with and sent at, rounded to the tick in the safe direction.
+
+A buy limit rounds down and a sell limit rounds up, so rounding never makes a limit
+more aggressive than asked. Trigger prices round to the nearest tick. A market entry is
+sized at the venue's last price; with no valid last price there is no entry.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN
+
+from bot.domain import (
+    EntryIntent,
+    Instrument,
+    Intent,
+    Position,
+    Price,
+    Qty,
+    Side,
+    Ticker,
+)
+from bot.errors import InvalidValue
+from bot.exchange.protocol import OrderRequest
+from bot.risk import PortfolioSnapshot
+
+
+def order_prices(
+    intent: Intent, side: Side, instrument: Instrument
+) -> tuple[Price | None, Price | None]:
+    """The limit and trigger prices to send, each on the tick grid (or None)."""
+    limit = None
+    if intent.limit_price is not None:
+        rounding = ROUND_FLOOR if side is Side.BUY else ROUND_CEILING
+        limit = instrument.round_price(intent.limit_price, rounding)
+    trigger = None
+    if intent.trigger_price is not None:
+        trigger = instrument.round_price(intent.trigger_price, ROUND_HALF_EVEN)
+    return limit, trigger
+
+
+def entry_price(intent: EntryIntent, instrument: Instrument, ticker: Ticker | None) -> Price:
+    """The price an entry is sized at: its limit, else its trigger, else the last price.
+
+    Raises :class:`InvalidValue` when a market entry has no valid ticker.
+    """
+    limit, trigger = order_prices(intent, intent.side, instrument)
+    if limit is not None:
+        return limit
+    if trigger is not None:
+        return trigger
+    if ticker is None:
+        raise InvalidValue("ticker", None, f"a last price for {intent.symbol} to size with")
+    if not isinstance(ticker.last_price, Price) or ticker.symbol != intent.symbol:
+        raise InvalidValue("ticker.last_price", ticker.last_price, "a valid Price")
+    return ticker.last_price
+
+
+def snapshot_with_order(
+    snapshot: PortfolioSnapshot, request: OrderRequest, price: Price
+) -> PortfolioSnapshot:
+    """``snapshot`` as if ``request`` had filled at ``price`` (for batches of entries)."""
+    positions = dict(snapshot.positions)
+    held = positions.get(request.symbol)
+    signed = request.qty * request.side.sign + (held.signed_size if held else 0)
+    if signed == 0:
+        positions.pop(request.symbol, None)
+    else:
+        side = Side.BUY if signed > 0 else Side.SELL
+        entry = held.entry_price if held is not None and held.side is side else price
+        positions[request.symbol] = Position(request.symbol, side, Qty(abs(signed)), entry)
+    prices = dict(snapshot.prices)
+    prices.setdefault(request.symbol, price)
+    return PortfolioSnapshot(snapshot.equity, positions, prices)
