@@ -13,10 +13,11 @@
     │       ├── BelowMinQty
     │       ├── BelowMinNotional
     │       └── AboveMaxQty
-    └── ExchangeError             something a venue said or failed to say
-        ├── MalformedResponse     wire data the codec cannot turn into domain values
-        ├── VenueRejected         the venue refused a request (with its code)
-        └── AmbiguousOutcome      the venue may or may not have acted (timeout, 5xx)
+    ├── ExchangeError             something a venue said or failed to say
+    │   ├── MalformedResponse     wire data the codec cannot turn into domain values
+    │   ├── VenueRejected         the venue refused a request (with its code)
+    │   └── AmbiguousOutcome      the venue may or may not have acted (timeout, 5xx)
+    └── DataError                 candles that cannot be used (bad file, row, column)
 
 ``BotError`` subclasses carry a message meant for a trader: what was wrong, the value,
 and what is allowed.
@@ -117,3 +118,35 @@ class VenueRejected(ExchangeError):
 
 class AmbiguousOutcome(ExchangeError):
     """The venue may or may not have acted: the order must be looked up, not resent."""
+
+
+class DataError(BotError):
+    """Candles that cannot be used; nothing of the source is loaded.
+
+    ``source`` names the file (or generator), ``row`` is the 1-based data row (the first
+    candle is row 1) or ``None`` when the whole source is at fault, ``line`` the line of
+    the file for text formats (the header is line 1), ``column`` the column concerned and
+    ``reason`` what was wrong, with the numbers.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        reason: str,
+        *,
+        row: int | None = None,
+        line: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.source = source
+        self.reason = reason
+        self.row = row
+        self.line = line
+        self.column = column
+        where = ""
+        if row is not None:
+            where = f"row {row}" + (f" (line {line} of the file)" if line is not None else "")
+        if column is not None:
+            where = f"{where}, column {column}" if where else f"column {column}"
+        place = f"{source}: {where}" if where else source
+        super().__init__(f"{place}: {reason}; nothing was loaded")

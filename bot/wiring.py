@@ -1,7 +1,7 @@
 """The one typed wiring module: composed config in, validated settings and objects out.
 
-:func:`build_settings` turns Hydra's composed ``DictConfig`` into
-:class:`~bot.config.Settings` (refusing unknown keys, resolving secrets from the
+:func:`build_settings` turns Hydra's composed ``DictConfig`` into :class:`Settings`,
+built from each component's own settings type (refusing unknown keys, resolving secrets from the
 environment in memory only, checking every range). :func:`instantiate_checked` is the
 only place in ``bot`` that calls ``hydra.utils.instantiate``.
 :func:`user_config_error` says which Hydra composition errors are the user's doing.
@@ -9,10 +9,11 @@ only place in ``bot`` that calls ``hydra.utils.instantiate``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import Any, Final, TypeVar, get_type_hints
 
@@ -36,8 +37,11 @@ from bot.config.schema import (
     SimExchangeSchema,
     SyntheticDataSchema,
 )
-from bot.config.settings import DataSettings, ExchangeSettings, Settings
-from bot.errors import BotError, ConfigError
+from bot.config.settings import DataSettings, ExchangeSettings
+from bot.engine.settings import Settings
+from bot.errors import BotError, ConfigError, InvalidValue
+from bot.guards import GuardSettings
+from bot.risk import LossAction, RiskSettings
 
 T = TypeVar("T")
 
@@ -70,14 +74,64 @@ def build_settings(cfg: ConfigNode) -> Settings:
         raise _unknown_option("data", data)
     return Settings(
         exchange=exchange_settings,
-        risk=validate.risk(_expect(cfg, "risk", RiskSchema)),
-        guard=validate.guard(_expect(cfg, "guard", GuardSchema)),
+        risk=_risk(_expect(cfg, "risk", RiskSchema)),
+        guard=_guard(_expect(cfg, "guard", GuardSchema)),
         strategy=validate.ema_cross(_expect(cfg, "strategy", EmaCrossSchema)),
         data=data_settings,
         task=validate.run_task(_expect(cfg, "task", RunTaskSchema)),
         seed=validate.seed(_plain(cfg, "seed")),
         symbol=symbol,
     )
+
+
+def _risk(node: RiskSchema) -> RiskSettings:
+    """The risk engine's settings; also order <= position <= total exposure."""
+    order = validate.money("risk.max_order_notional", node.max_order_notional)
+    position = validate.money("risk.max_position_notional", node.max_position_notional)
+    total = validate.money("risk.max_total_exposure", node.max_total_exposure)
+    if order > position:
+        raise ConfigError("risk.max_order_notional", node.max_order_notional, f"at most {position}")
+    if position > total:
+        raise ConfigError(
+            "risk.max_position_notional", node.max_position_notional, f"at most {total}"
+        )
+    with _ranges_are_config_errors():
+        return RiskSettings(
+            max_leverage=node.max_leverage,
+            max_order_notional=order,
+            max_position_notional=position,
+            max_total_exposure=total,
+            max_open_positions=node.max_open_positions,
+            daily_loss_limit=validate.money("risk.daily_loss_limit", node.daily_loss_limit),
+            max_drawdown_pct=validate.positive("risk.max_drawdown_pct", node.max_drawdown_pct),
+            on_loss_limit=LossAction(node.on_loss_limit.value),
+            cooldown_after_losses=node.cooldown_after_losses,
+            cooldown_minutes=node.cooldown_minutes,
+            max_orders_per_minute=node.max_orders_per_minute,
+            allow_shrink=node.allow_shrink,
+        )
+
+
+def _guard(node: GuardSchema) -> GuardSettings:
+    """The guards' settings; their ranges live in :class:`~bot.guards.GuardSettings`."""
+    with _ranges_are_config_errors():
+        return GuardSettings(
+            price_band_bps=node.price_band_bps,
+            max_feed_age_ms=node.max_feed_age_ms,
+            max_stream_silence_ms=node.max_stream_silence_ms,
+            max_clock_skew_ms=node.max_clock_skew_ms,
+            check_stop_side=node.check_stop_side,
+            use_mark_price=node.use_mark_price,
+        )
+
+
+@contextlib.contextmanager
+def _ranges_are_config_errors() -> Iterator[None]:
+    """A component's own range check, reported as a config error on the same key."""
+    try:
+        yield
+    except InvalidValue as exc:
+        raise ConfigError(exc.field, exc.value, exc.allowed) from None
 
 
 def check_known_keys(cfg: ConfigNode) -> None:

@@ -1,8 +1,8 @@
 """Config schemas (Hydra ConfigStore), their validation, and the typed settings they become.
 
 Public surface: :func:`register_schemas` and the schema dataclasses in
-:mod:`bot.config.schema`; :class:`Settings` and one settings class per group in
-:mod:`bot.config.settings`; range checks in :mod:`bot.config.validate`. The wiring
+:mod:`bot.config.schema`; one settings class per group in :mod:`bot.config.settings`; range checks
+in :mod:`bot.config.validate`. The wiring
 from Hydra's composed config to :class:`Settings` is :func:`bot.wiring.build_settings`.
 """
 
@@ -27,11 +27,8 @@ if TYPE_CHECKING:  # imported lazily below: ``python -m bot --help`` must stay f
         EmaCrossSettings,
         ExchangeSettings,
         FileDataSettings,
-        GuardSettings,
-        RiskSettings,
         RunTaskSettings,
         Secret,
-        Settings,
         SimSettings,
         StrategySettings,
         SyntheticDataSettings,
@@ -50,13 +47,10 @@ __all__ = [
     "EmaCrossSettings",
     "ExchangeSettings",
     "FileDataSettings",
-    "GuardSettings",
     "LossLimitAction",
     "Network",
-    "RiskSettings",
     "RunTaskSettings",
     "Secret",
-    "Settings",
     "SimSettings",
     "StrategySettings",
     "SyntheticDataSettings",

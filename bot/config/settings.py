@@ -13,8 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final, Literal
 
-from bot.config.schema import Direction, LossLimitAction, Network
-from bot.domain import Instrument, Money, Symbol
+from bot.config.schema import Direction, Network
+from bot.domain import Instrument, Money
 
 #: Candle lengths the bot understands, in seconds (Bybit kline intervals).
 TIMEFRAME_SECONDS: Final[dict[str, int]] = {
@@ -120,36 +120,6 @@ ExchangeSettings = SimSettings | BybitSettings
 
 
 @dataclass(frozen=True, slots=True)
-class RiskSettings:
-    """Portfolio limits and what happens when a loss limit is reached."""
-
-    max_leverage: int
-    max_order_notional: Money
-    max_position_notional: Money
-    max_total_exposure: Money
-    max_open_positions: int
-    daily_loss_limit: Money
-    max_drawdown_pct: Decimal
-    on_loss_limit: LossLimitAction
-    cooldown_after_losses: int
-    cooldown_minutes: int
-    max_orders_per_minute: int
-    allow_shrink: bool
-
-
-@dataclass(frozen=True, slots=True)
-class GuardSettings:
-    """Thresholds of the pre-trade guards."""
-
-    price_band_bps: int
-    max_feed_age_ms: int
-    max_stream_silence_ms: int
-    max_clock_skew_ms: int
-    check_stop_side: bool
-    use_mark_price: bool
-
-
-@dataclass(frozen=True, slots=True)
 class EmaCrossSettings:
     """The EMA crossover strategy."""
 
@@ -204,17 +174,3 @@ class RunTaskSettings:
 
 
 TaskSettings = RunTaskSettings
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything the bot needs to run, typed and validated."""
-
-    exchange: ExchangeSettings
-    risk: RiskSettings
-    guard: GuardSettings
-    strategy: StrategySettings
-    data: DataSettings
-    task: TaskSettings
-    seed: int
-    symbol: Symbol

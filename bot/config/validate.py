@@ -15,10 +15,8 @@ from bot.config.schema import (
     BybitExchangeSchema,
     EmaCrossSchema,
     FileDataSchema,
-    GuardSchema,
     InstrumentSchema,
     Network,
-    RiskSchema,
     RunTaskSchema,
     SimExchangeSchema,
     SyntheticDataSchema,
@@ -31,8 +29,6 @@ from bot.config.settings import (
     BybitSettings,
     EmaCrossSettings,
     FileDataSettings,
-    GuardSettings,
-    RiskSettings,
     RunTaskSettings,
     Secret,
     SimSettings,
@@ -182,54 +178,6 @@ def bybit_exchange(node: BybitExchangeSchema) -> BybitSettings:
         confirm_mainnet=node.confirm_mainnet,
         recv_window_ms=int_in("exchange.recv_window_ms", node.recv_window_ms, 1, 60_000),
         timeout_s=int_in("exchange.timeout_s", node.timeout_s, 1, 120),
-    )
-
-
-def risk(node: RiskSchema) -> RiskSettings:
-    """Validate ``risk``, including order <= position <= total exposure."""
-    order = money("risk.max_order_notional", node.max_order_notional)
-    position = money("risk.max_position_notional", node.max_position_notional)
-    total = money("risk.max_total_exposure", node.max_total_exposure)
-    if order > position:
-        raise ConfigError("risk.max_order_notional", node.max_order_notional, f"at most {position}")
-    if position > total:
-        raise ConfigError(
-            "risk.max_position_notional", node.max_position_notional, f"at most {total}"
-        )
-    return RiskSettings(
-        max_leverage=int_in("risk.max_leverage", node.max_leverage, 1, 100),
-        max_order_notional=order,
-        max_position_notional=position,
-        max_total_exposure=total,
-        max_open_positions=int_in("risk.max_open_positions", node.max_open_positions, 1, 50),
-        daily_loss_limit=money("risk.daily_loss_limit", node.daily_loss_limit),
-        max_drawdown_pct=decimal_in(
-            "risk.max_drawdown_pct", node.max_drawdown_pct, Decimal(0), Decimal(100), low_open=True
-        ),
-        on_loss_limit=node.on_loss_limit,
-        cooldown_after_losses=int_in(
-            "risk.cooldown_after_losses", node.cooldown_after_losses, 0, 100
-        ),
-        cooldown_minutes=int_in("risk.cooldown_minutes", node.cooldown_minutes, 0, 10_080),
-        max_orders_per_minute=int_in(
-            "risk.max_orders_per_minute", node.max_orders_per_minute, 1, 10_000
-        ),
-        allow_shrink=node.allow_shrink,
-    )
-
-
-def guard(node: GuardSchema) -> GuardSettings:
-    """Validate ``guard``."""
-    hour_ms = 3_600_000
-    return GuardSettings(
-        price_band_bps=int_in("guard.price_band_bps", node.price_band_bps, 1, 5000),
-        max_feed_age_ms=int_in("guard.max_feed_age_ms", node.max_feed_age_ms, 1, hour_ms),
-        max_stream_silence_ms=int_in(
-            "guard.max_stream_silence_ms", node.max_stream_silence_ms, 1, hour_ms
-        ),
-        max_clock_skew_ms=int_in("guard.max_clock_skew_ms", node.max_clock_skew_ms, 1, 60_000),
-        check_stop_side=node.check_stop_side,
-        use_mark_price=node.use_mark_price,
     )
 
 

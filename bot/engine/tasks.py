@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.config import Settings, SimSettings
+from bot.config import SimSettings
+from bot.engine.settings import Settings
 
 
 def run_task(settings: Settings) -> float | None:

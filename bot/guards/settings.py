@@ -13,8 +13,10 @@ from bot.errors import InvalidValue
 
 #: Widest price band accepted: 5000 bps is 50% away from the reference price.
 MAX_BAND_BPS: Final = 5000
-#: Longest age, silence or skew accepted for any feed: one day in ms.
-MAX_WINDOW_MS: Final = 86_400_000
+#: Longest feed age or stream silence accepted: one hour in ms.
+MAX_WINDOW_MS: Final = 3_600_000
+#: Largest clock skew one may tolerate: beyond a minute, timestamps are meaningless.
+MAX_SKEW_MS: Final = 60_000
 
 
 def _int_in(field: str, value: object, low: int, high: int) -> None:
@@ -47,7 +49,7 @@ class GuardSettings:
         _int_in("guard.price_band_bps", self.price_band_bps, 1, MAX_BAND_BPS)
         _int_in("guard.max_feed_age_ms", self.max_feed_age_ms, 1, MAX_WINDOW_MS)
         _int_in("guard.max_stream_silence_ms", self.max_stream_silence_ms, 1, MAX_WINDOW_MS)
-        _int_in("guard.max_clock_skew_ms", self.max_clock_skew_ms, 0, MAX_WINDOW_MS)
+        _int_in("guard.max_clock_skew_ms", self.max_clock_skew_ms, 1, MAX_SKEW_MS)
         for name in ("check_stop_side", "use_mark_price"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidValue(f"guard.{name}", getattr(self, name), "true or false")

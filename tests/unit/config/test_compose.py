@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import BybitSettings, Network, Settings, SimSettings
+from bot.config import BybitSettings, Network, SimSettings
 from bot.domain import Money
+from bot.engine.settings import Settings
 from bot.wiring import build_settings
 
 GROUPS = {

@@ -26,7 +26,7 @@ def _one_line(stderr: str) -> str:
         ("risk.max_leverage=0", "risk.max_leverage", "from 1 to 100"),
         ("risk.max_leverage=1000", "risk.max_leverage", "from 1 to 100"),
         ("risk.max_order_notional=-5", "risk.max_order_notional", "positive"),
-        ("guard.price_band_bps=0", "guard.price_band_bps", "from 1 to 5000"),
+        ("guard.price_band_bps=0", "guard.price_band_bps", "from 1 to 5,000"),
         ("+risk.max_levrage=3", "risk.max_levrage", "unknown key"),
     ],
 )

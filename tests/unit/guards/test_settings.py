@@ -36,7 +36,9 @@ def test_out_of_range_is_refused_with_the_field_name(field: str, value: object) 
 def test_band_edges_are_accepted() -> None:
     assert settings(price_band_bps=1).price_band_bps == 1
     assert settings(price_band_bps=5000).price_band_bps == 5000
-    assert settings(max_clock_skew_ms=0).max_clock_skew_ms == 0
+    assert settings(max_clock_skew_ms=1).max_clock_skew_ms == 1
+    assert settings(max_clock_skew_ms=60_000).max_clock_skew_ms == 60_000
+    assert settings(max_feed_age_ms=3_600_000).max_feed_age_ms == 3_600_000
 
 
 @pytest.mark.parametrize(

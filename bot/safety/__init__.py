@@ -1,0 +1,1 @@
+"""Safety: the kill switch (panic)."""

@@ -1,0 +1,1 @@
+"""Reusable test support: the whole road on the simulated venue (see ``road``)."""

@@ -1,0 +1,1 @@
+"""Unit tests of the executor, its ledger, pricing and closes."""
