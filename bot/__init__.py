@@ -10,4 +10,5 @@ from beartype.claw import beartype_this_package
 
 from bot.errors import TypeViolation
 
-beartype_this_package(conf=BeartypeConf(violation_type=TypeViolation))
+# is_pep484_tower: an int is accepted where a float is annotated, exactly as mypy does.
+beartype_this_package(conf=BeartypeConf(violation_type=TypeViolation, is_pep484_tower=True))

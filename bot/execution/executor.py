@@ -151,12 +151,14 @@ class Executor:
         return self._prepare_entry(intent, overlay)
 
     def _run_guards(self, intent: Intent) -> Rejected | None:
-        if isinstance(intent, EntryIntent) and not self._state.state.allows_entries:
+        if isinstance(intent, EntryIntent) and not self._state.allows_entries:
             return _state_rejection(self._state)
         try:
             blocks = self._guards.evaluate(intent)
-        except Exception as exc:  # noqa: BLE001 -- fail closed: a broken chain blocks
-            return Rejected(Stage.GUARD, f"guard chain failed: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 -- fail closed for entries
+            if isinstance(intent, CloseIntent):
+                return None  # exits never open exposure: a broken chain must not trap them
+            return _failed(Stage.GUARD, "guard chain failed", exc)
         if not blocks:
             return None
         numbers = {f"{b.guard}.{k}": v for b in blocks for k, v in b.numbers.items()}
@@ -247,7 +249,7 @@ class Executor:
     def _send_one(self, prepared: _Prepared) -> ExecutionResult:
         request = prepared.request
         with self._state.lock:
-            if prepared.entry and not self._state.state.allows_entries:
+            if prepared.entry and not self._state.allows_entries:
                 return _state_rejection(self._state)
             self.ledger.record(_order_of(request))
             try:
@@ -258,7 +260,7 @@ class Executor:
 
     def _send_chunk(self, chunk: Sequence[_Prepared]) -> list[ExecutionResult]:
         with self._state.lock:
-            entries_allowed = self._state.state.allows_entries
+            entries_allowed = self._state.allows_entries
             sendable = [p for p in chunk if entries_allowed or not p.entry]
             for prepared in sendable:
                 self.ledger.record(_order_of(prepared.request))
@@ -290,7 +292,11 @@ class Executor:
         if answer.status is OrderStatus.REJECTED:
             self.ledger.acknowledge(link_id, OrderStatus.REJECTED, "")
             return Rejected(
-                Stage.VENUE, answer.message or "refused", {}, answer.code, order_link_id=link_id
+                Stage.VENUE,
+                answer.message or "refused",
+                _request_numbers(request),
+                answer.code,
+                order_link_id=link_id,
             )
         self.ledger.acknowledge(link_id, answer.status, answer.order_id)
         return Accepted(
@@ -364,6 +370,22 @@ def _present(result: ExecutionResult | None) -> ExecutionResult:
     if result is None:  # every slot is filled above; a gap would be a bug, so say so
         return Rejected(Stage.VALIDATION, "internal error: no result was produced")
     return result
+
+
+def _request_numbers(request: OrderRequest) -> dict[str, str]:
+    numbers = {
+        "order_link_id": request.order_link_id,
+        "symbol": str(request.symbol),
+        "side": request.side.value,
+        "qty": str(request.qty),
+        "order_type": request.order_type.value,
+        "reduce_only": str(request.reduce_only).lower(),
+    }
+    if request.price is not None:
+        numbers["price"] = str(request.price)
+    if request.trigger_price is not None:
+        numbers["trigger_price"] = str(request.trigger_price)
+    return numbers
 
 
 def _order_of(request: OrderRequest) -> Order:

@@ -63,8 +63,9 @@ class OrderLedger:
             order = self._orders.get(fill.order_link_id)
             if order is None:
                 held = self._held.setdefault(fill.order_link_id, [])
-                if all(f.exec_id != fill.exec_id for f in held):
-                    held.append(fill)
+                if any(f.exec_id == fill.exec_id for f in held):
+                    return False
+                held.append(fill)
                 return True
             return self._apply(order, fill)
 

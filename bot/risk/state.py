@@ -40,11 +40,21 @@ class TradingStateHolder:
         self._state = initial
         self._reason = reason
         self._listeners: list[Callable[[TradingState, str], None]] = []
+        self._escalating = False
 
     @property
     def state(self) -> TradingState:
         """The current state."""
         return self._state
+
+    @property
+    def allows_entries(self) -> bool:
+        """True only in ACTIVE with no escalation under way.
+
+        An escalation announces itself before it waits for the lock, so threads that
+        are queueing to send entries stop at once instead of delaying the halt.
+        """
+        return not self._escalating and self._state.allows_entries
 
     @property
     def reason(self) -> str:
@@ -58,8 +68,11 @@ class TradingStateHolder:
 
     def escalate(self, state: TradingState, reason: str) -> bool:
         """Move to a stricter state (never a looser one); True if the state changed."""
+        if _RANK[state] > _RANK[TradingState.ACTIVE]:
+            self._escalating = True
         with self.lock:
             if _RANK[state] <= _RANK[self._state]:
+                self._escalating = self._state is not TradingState.ACTIVE
                 return False
             self._set(state, reason)
             return True
@@ -70,6 +83,7 @@ class TradingStateHolder:
             raise InvalidTransition("a reset needs a reason from the operator")
         with self.lock:
             previous = self._state
+            self._escalating = False
             self._set(TradingState.ACTIVE, reason)
             return previous
 

@@ -76,7 +76,9 @@ def check_instrument_rules(
         )
     reference = request.price or request.trigger_price or last
     notional = qty * reference
-    if notional < instrument.min_notional:
+    # Exits are exempt, so a position worth less than the minimum can still be closed
+    # (a design choice, as on other venues; not verified against Bybit itself).
+    if notional < instrument.min_notional and not request.reduce_only:
         return Refusal(
             BELOW_MIN_NOTIONAL,
             f"Order notional value below the lower limit: {qty} x {reference} = {notional} "

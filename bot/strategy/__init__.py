@@ -1,0 +1,1 @@
+"""Strategies: the Strategy protocol, declarative rule strategies and their indicators."""
