@@ -17,8 +17,8 @@ from bot.errors import InvalidValue
 
 #: Largest magnitude any price, quantity or amount may have.
 MAX_MAGNITUDE: Final = Decimal("1e15")
-#: Smallest exponent (most decimal places) accepted: 18 places.
-MIN_EXPONENT: Final = -18
+#: Smallest non-zero magnitude accepted (a price or qty below it is a unit slip).
+MIN_MAGNITUDE: Final = Decimal("1e-18")
 
 _ACCEPTED = "a decimal given as str, int or Decimal (not float, bool or None)"
 
@@ -28,9 +28,9 @@ def parse_decimal(field: str, value: object) -> Decimal:
 
     ``field`` names the value in the error. Accepts ``str``, ``int`` and ``Decimal``.
     """
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise InvalidValue(field, value, _ACCEPTED)
-    if isinstance(value, str):
+    if type(value) is Decimal or isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, str):
         text = value.strip()
         if not text:
             raise InvalidValue(field, value, "an empty string is not a number")
@@ -38,15 +38,17 @@ def parse_decimal(field: str, value: object) -> Decimal:
             number = Decimal(text)
         except InvalidOperation:
             raise InvalidValue(field, value, "not a number") from None
-    else:
+    elif isinstance(value, int) and not isinstance(value, bool):
         number = Decimal(value)
+    else:
+        raise InvalidValue(field, value, _ACCEPTED)
     if not number.is_finite():
         raise InvalidValue(field, value, "must be finite (not NaN or infinity)")
-    if abs(number) > MAX_MAGNITUDE:
+    magnitude = abs(number)
+    if magnitude > MAX_MAGNITUDE:
         raise InvalidValue(field, value, f"magnitude must be at most {MAX_MAGNITUDE:E}")
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < MIN_EXPONENT and number != 0:
-        raise InvalidValue(field, value, f"at most {-MIN_EXPONENT} decimal places")
+    if magnitude < MIN_MAGNITUDE and number != 0:
+        raise InvalidValue(field, value, f"magnitude must be 0 or at least {MIN_MAGNITUDE:E}")
     return number
 
 

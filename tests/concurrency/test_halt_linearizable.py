@@ -28,7 +28,7 @@ class _HaltDuringCheck(RiskEngine):
 
     panic: Panic | None = None
 
-    def check_entry(self, intent, notional, snapshot):  # type: ignore[no-untyped-def]
+    def check_entry(self, intent, notional, snapshot):
         decision = super().check_entry(intent, notional, snapshot)
         if self.panic is not None:
             halter = threading.Thread(target=self.panic.trigger, args=("mid-flight",))
@@ -40,7 +40,7 @@ class _HaltDuringCheck(RiskEngine):
 class _NoSecondLook(Executor):
     """Fail-open mutant: sends without re-checking the state under the lock."""
 
-    def _send_one(self, prepared):  # type: ignore[no-untyped-def]
+    def _send_one(self, prepared):
         self.ledger.record(_order_of(prepared.request))
         return self._settle(prepared, self._venue.submit(prepared.request))
 

@@ -8,6 +8,7 @@ lock the executor holds while it sends an entry).
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -15,7 +16,7 @@ import time
 import pytest
 
 from bot.domain import EntryIntent, Money, Side
-from bot.risk import TradingState
+from bot.risk import RiskSettings, TradingState
 from bot.safety.panic import Panic
 from tests.support.road import BTC, ETH, build_road, risk_settings
 
@@ -25,7 +26,7 @@ SEEDS = range(100)
 SUBMITTERS = 16
 
 
-def _roomy_risk():  # type: ignore[no-untyped-def]
+def _roomy_risk() -> RiskSettings:
     return risk_settings(
         max_order_notional=Money(1_000),
         max_position_notional=Money(1_000_000),
@@ -46,13 +47,13 @@ def test_no_entry_reaches_the_venue_after_panic(seed: int) -> None:
         )
     )
     panic = Panic(road.executor, road.state, backoff_s=0.0)
-    callback_runs = {name: 0 for name in ("a", "b", "c", "late")}
+    callback_runs = dict.fromkeys(("a", "b", "c", "late"), 0)
 
     def count(name: str) -> None:
         callback_runs[name] += 1
 
     for name in ("a", "b", "c"):
-        panic.register(name, lambda name=name: count(name))
+        panic.register(name, functools.partial(count, name))
 
     start = threading.Barrier(SUBMITTERS + 2)
     stop = threading.Event()
@@ -118,7 +119,7 @@ def test_concurrent_panics_run_each_callback_exactly_once(seed: int) -> None:
             runs.append(name)
 
     for i in range(8):
-        panic.register(f"cb{i}", lambda i=i: record(f"cb{i}"))
+        panic.register(f"cb{i}", functools.partial(record, f"cb{i}"))
     start = threading.Barrier(6)
     reports = []
 

@@ -33,6 +33,14 @@ def _raiser(exc: BaseException) -> Callable[[], None]:
     return callback
 
 
+def _recorded(calls: list[str], name: str, then: Callable[[], None]) -> Callable[[], None]:
+    def callback() -> None:
+        calls.append(name)
+        then()
+
+    return callback
+
+
 def _road_with_positions() -> Road:
     road = build_road()
     road.open_position(BTC, Side.BUY, "0.1")
@@ -43,7 +51,7 @@ def _road_with_positions() -> Road:
 class _OldThreeTypesPanic(Panic):
     """The old bot's mistake: only three exception types were caught per callback."""
 
-    def _run_callbacks(self, failures, held):  # type: ignore[no-untyped-def]
+    def _run_callbacks(self, failures, held):
         ran = []
         for name, callback in self._callbacks:
             ran.append(name)
@@ -65,8 +73,8 @@ def _panic_and_check(panic_class: type[Panic]) -> None:
         "interrupt": KeyboardInterrupt(),
     }
     for name, exc in raisers.items():
-        panic.register(name, lambda name=name, exc=exc: (calls.append(name), _raiser(exc)())[1])
-    panic.register("notify", lambda: calls.append("notify"))
+        panic.register(name, _recorded(calls, name, _raiser(exc)))
+    panic.register("notify", _recorded(calls, "notify", lambda: None))
 
     with pytest.raises(KeyboardInterrupt):
         panic.trigger("operator pressed the button")
@@ -74,8 +82,9 @@ def _panic_and_check(panic_class: type[Panic]) -> None:
     assert calls == ["value", "os", "custom", "interrupt", "notify"]
     assert road.venue.positions() == {}
     assert road.state.state is TradingState.HALTED
-    closes = [r for r in road.executor_requests()]
-    assert closes and all(r.reduce_only for r in closes)
+    closes = road.executor_requests()
+    assert closes
+    assert all(r.reduce_only for r in closes)
 
 
 def test_every_callback_runs_and_the_account_ends_flat_and_halted() -> None:
@@ -121,7 +130,7 @@ def test_system_exit_from_a_callback_is_held_until_the_end() -> None:
 def test_cancel_all_failing_still_flattens_and_is_reported() -> None:
     road = _road_with_positions()
 
-    def broken_cancel(symbol=None):  # type: ignore[no-untyped-def]
+    def broken_cancel(symbol=None):
         raise OSError("network down")
 
     road.gateway.cancel_all = broken_cancel  # type: ignore[method-assign]
@@ -135,7 +144,7 @@ def test_unreadable_positions_are_never_reported_as_flat() -> None:
     road = _road_with_positions()
     sleeps: list[float] = []
 
-    def broken_positions():  # type: ignore[no-untyped-def]
+    def broken_positions():
         raise TimeoutError("no answer")
 
     road.gateway.positions = broken_positions  # type: ignore[method-assign]
@@ -171,7 +180,8 @@ def test_panic_is_idempotent_and_runs_callbacks_once() -> None:
     first = panic.trigger("one")
     second = panic.trigger("two")
 
-    assert first.flat and second.flat
+    assert first.flat
+    assert second.flat
     assert second.close_attempts == 0
     assert runs == [1]
 

@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.domain import Instrument, Money, Price, Qty, qty_for_notional
-from bot.domain.numbers import MAX_MAGNITUDE, MIN_EXPONENT
+from bot.domain.numbers import MAX_MAGNITUDE, MIN_MAGNITUDE
 from bot.errors import InvalidValue, SizingRejected, TypeViolation
 from tests.unit.domain.samples import btc_instrument
 
@@ -98,8 +98,7 @@ def test_qty_for_notional_never_exceeds_the_notional_and_lands_on_the_grid(
 
 
 def _in_range(value: Decimal) -> bool:
-    exponent = value.as_tuple().exponent
-    return 0 < value <= MAX_MAGNITUDE and isinstance(exponent, int) and exponent >= MIN_EXPONENT
+    return MIN_MAGNITUDE <= value <= MAX_MAGNITUDE
 
 
 @given(

@@ -125,13 +125,17 @@ class MacdStream:
 def roc(values: FloatArray, period: int) -> FloatArray:
     """Rate of change in percent: ``100 * (close / close[period bars ago] - 1)``.
 
-    First value at index ``period``.
+    First value at index ``period``; NaN where the earlier value is 0 (no rate of change
+    from nothing, e.g. a volume series).
     """
     check_period("roc.period", period)
     check_series("roc.values", values)
     out = warming(len(values))
     if len(values) > period:
-        out[period:] = 100.0 * (values[period:] / values[:-period] - 1.0)
+        now, past = values[period:], values[:-period]
+        rates = out[period:]
+        moved = past != 0.0
+        rates[moved] = 100.0 * (now[moved] / past[moved] - 1.0)
     return out
 
 
@@ -153,7 +157,7 @@ class RocStream:
         self._buffer[self._index] = x
         self._index = (self._index + 1) % self._period
         self._count += 1
-        if self._count <= self._period:
+        if self._count <= self._period or past == 0.0:
             return math.nan
         return 100.0 * (x / past - 1.0)
 

@@ -28,6 +28,11 @@ def stream(update: Callable[..., object], *columns: FloatArray) -> list[tuple[fl
     return rows
 
 
+def column(rows: Sequence[tuple[float, ...]], index: int = 0) -> FloatArray:
+    """Output ``index`` of streamed ``rows`` as an array."""
+    return np.array([row[index] for row in rows], dtype=np.float64)
+
+
 def assert_series(actual: FloatArray, expected: Sequence[float]) -> None:
     """``actual`` equals ``expected`` (NaN where NaN is expected), to 1e-12 relative."""
     assert len(actual) == len(expected)

@@ -77,7 +77,7 @@ def test_non_finite_input_is_refused_with_its_index(fn):
 
 def test_integer_arrays_and_bool_periods_are_type_errors():
     with pytest.raises(TypeViolation):
-        sma(np.arange(5), 2)
+        sma(np.arange(5), 2)  # type: ignore[arg-type]
     with pytest.raises(InvalidValue):
         sma(arr(1, 2), True)
 

@@ -21,13 +21,9 @@ from bot.strategy.indicators import (
     rsi,
     stoch,
 )
-from tests.unit.strategy.indicators.helpers import arr, assert_series, stream
+from tests.unit.strategy.indicators.helpers import arr, assert_series, column, stream
 
 NAN = math.nan
-
-
-def _column(rows, index=0):
-    return arr(*(row[index] for row in rows))
 
 
 def test_rsi_wilder_by_hand():
@@ -36,7 +32,7 @@ def test_rsi_wilder_by_hand():
     closes = arr(1, 2, 3, 2, 4)
     expected = [NAN, NAN, 100.0, 50.0, 100 * 1.25 / 1.5]
     assert_series(rsi(closes, 2), expected)
-    assert_series(_column(stream(RsiStream(2).update, closes)), expected)
+    assert_series(column(stream(RsiStream(2).update, closes)), expected)
 
 
 def test_rsi_of_a_flat_market_is_fifty_and_of_a_falling_one_zero():
@@ -81,7 +77,7 @@ def test_roc_by_hand():
     closes = arr(100, 110, 99, 121)
     assert_series(roc(closes, 1), [NAN, 10.0, -10.0, 100 * (121 / 99 - 1)])
     assert_series(roc(closes, 2), [NAN, NAN, -1.0, 10.0])
-    assert_series(_column(stream(RocStream(2).update, closes)), [NAN, NAN, -1.0, 10.0])
+    assert_series(column(stream(RocStream(2).update, closes)), [NAN, NAN, -1.0, 10.0])
 
 
 def test_stochastic_by_hand():
@@ -95,8 +91,8 @@ def test_stochastic_by_hand():
     assert_series(result.k, k)
     assert_series(result.d, d)
     rows = stream(StochStream(3, 2).update, high, low, close)
-    assert_series(_column(rows, 0), k)
-    assert_series(_column(rows, 1), d)
+    assert_series(column(rows, 0), k)
+    assert_series(column(rows, 1), d)
 
 
 def test_stochastic_without_range_is_fifty():
@@ -123,3 +119,9 @@ def test_stochastic_inputs_must_have_one_length():
 def test_streaming_constructors_name_the_bad_parameter(build, field):
     with pytest.raises(InvalidValue, match=field.replace(".", r"\.")):
         build()
+
+
+def test_roc_from_zero_is_undefined():
+    volume = arr(0, 5, 10)
+    assert_series(roc(volume, 1), [NAN, NAN, 100.0])
+    assert_series(column(stream(RocStream(1).update, volume)), [NAN, NAN, 100.0])

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, InvalidValue
 from bot.strategy.indicators import (
     BAR_FIELDS,
     INDICATORS,
@@ -150,5 +150,5 @@ def test_stream_takes_whole_bars_and_matches_compute():
 
 
 def test_compute_names_missing_columns():
-    with pytest.raises(Exception, match="atr inputs"):
+    with pytest.raises(InvalidValue, match="atr inputs"):
         INDICATORS["atr"].compute({"close": arr(1, 2)}, {"period": 2})

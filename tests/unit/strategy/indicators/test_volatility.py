@@ -23,7 +23,7 @@ from bot.strategy.indicators import (
     true_range,
     vwap,
 )
-from tests.unit.strategy.indicators.helpers import arr, assert_series, stream
+from tests.unit.strategy.indicators.helpers import arr, assert_series, column, stream
 
 NAN = math.nan
 
@@ -31,10 +31,6 @@ NAN = math.nan
 HIGH = arr(10, 12, 13, 12, 11)
 LOW = arr(8, 9, 10, 8, 7)
 CLOSE = arr(9, 11, 12, 9, 8)
-
-
-def _column(rows, index=0):
-    return arr(*(row[index] for row in rows))
 
 
 def test_true_range_uses_the_previous_close():
@@ -47,7 +43,7 @@ def test_atr_wilder_by_hand():
     # seed (3+3)/2 = 3 at index 2; (3*1 + 4)/2 = 3.5; (3.5 + 4)/2 = 3.75
     expected = [NAN, NAN, 3.0, 3.5, 3.75]
     assert_series(atr(HIGH, LOW, CLOSE, 2), expected)
-    assert_series(_column(stream(AtrStream(2).update, HIGH, LOW, CLOSE)), expected)
+    assert_series(column(stream(AtrStream(2).update, HIGH, LOW, CLOSE)), expected)
 
 
 def test_adx_by_hand():
@@ -121,7 +117,7 @@ def test_vwap_cumulative_by_hand():
     # typical prices 2 and 4, volumes 1 and 3: 2, then (2 + 12) / 4
     high, low, close, volume = arr(3, 6), arr(1, 3), arr(2, 3), arr(1, 3)
     assert_series(vwap(high, low, close, volume), [2.0, 3.5])
-    assert_series(_column(stream(VwapStream().update, high, low, close, volume)), [2.0, 3.5])
+    assert_series(column(stream(VwapStream().update, high, low, close, volume)), [2.0, 3.5])
 
 
 def test_vwap_is_undefined_until_something_trades():

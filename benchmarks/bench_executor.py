@@ -1,0 +1,81 @@
+"""Executor path latency: one entry through trading state, every guard, risk, sizing and
+the simulated venue, with beartype on, on the default config (``risk=standard``,
+``guard=standard``).
+
+Each intent is timed alone (``perf_counter_ns`` around ``Executor.submit``); the market
+update that moves the clock between intents is outside the timed region. Entries
+alternate buy and sell so the position stays within the risk limits and every entry is
+accepted (the run fails otherwise: rejections would be cheaper and flatter the figures).
+
+    python benchmarks/bench_executor.py [--intents N] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+
+import bot
+from bot.__main__ import config_dir
+from bot.config import register_schemas
+from bot.domain import EntryIntent, Money, Price, Side
+from bot.engine.assemble import build_sim_road
+from bot.wiring import build_settings
+
+START_MS = 1_704_067_200_000  # 2024-01-01 UTC
+
+
+def measure(intents: int) -> dict[str, float]:
+    register_schemas()
+    with initialize_config_dir(config_dir=str(config_dir()), version_base=None):
+        settings = build_settings(compose(config_name="config"))
+    road = build_sim_road(settings, run_id="bench", start_ms=START_MS)
+    symbol = settings.symbol
+    price = Price("40000")
+    samples: list[int] = []
+    accepted = 0
+    for i in range(intents):
+        # 1.5 s apart: 40 orders a minute, inside risk=standard's 60
+        road.venue.update_market(symbol, price, price, ts_ms=START_MS + 1 + i * 1500)
+        side = Side.BUY if i % 2 == 0 else Side.SELL
+        intent = EntryIntent(symbol, side, notional=Money(1000))
+        t0 = time.perf_counter_ns()
+        result = road.executor.submit(intent)
+        samples.append(time.perf_counter_ns() - t0)
+        accepted += result.accepted
+    if accepted != intents:
+        raise SystemExit(f"only {accepted} of {intents} entries were accepted")
+    samples.sort()
+    return {
+        "intents": intents,
+        "p50_us": samples[len(samples) // 2] / 1000,
+        "p99_us": samples[int(len(samples) * 0.99)] / 1000,
+        "mean_us": statistics.fmean(samples) / 1000,
+        "max_us": samples[-1] / 1000,
+        "beartype_on": float(not sys.flags.optimize),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--intents", type=int, default=100_000)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    figures = measure(args.intents)
+    print(
+        f"executor entry path over {figures['intents']:,} intents (beartype on, "
+        f"bot {bot.__name__}): p50 {figures['p50_us']:.1f} us, p99 {figures['p99_us']:.1f} us, "
+        f"mean {figures['mean_us']:.1f} us, max {figures['max_us']:.0f} us"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
