@@ -46,9 +46,8 @@ def main() -> None:
         for name, step in steps:
             seconds = best(step)
             print(f"  {name:<24} {seconds * 1000:8.1f} ms  {BARS / seconds / 1e6:6.2f} M bars/s")
-        print(
-            f"  CSV size {csv.stat().st_size / 1e6:.1f} MB, Parquet {parquet.stat().st_size / 1e6:.1f} MB"
-        )
+        sizes = csv.stat().st_size / 1e6, parquet.stat().st_size / 1e6
+        print(f"  CSV size {sizes[0]:.1f} MB, Parquet {sizes[1]:.1f} MB")
         if not read_candles(csv).identical(candles) or not read_candles(parquet).identical(candles):
             raise SystemExit("round trip changed the candles")
 

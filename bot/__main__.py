@@ -104,10 +104,12 @@ def main(cfg: ConfigNode) -> float | None:
         settings = build_settings(cfg)
     except ConfigError as error:
         _fail(error, 2)
+    from hydra.core.hydra_config import HydraConfig
+
     from bot.engine.tasks import run_task
 
     try:
-        return run_task(settings)
+        return run_task(settings, Path(HydraConfig.get().runtime.output_dir))
     except ConfigError as error:
         _fail(error, 2)
     except BotError as error:

@@ -123,18 +123,12 @@ class Candles:
         if not -length <= index < length:
             raise IndexError(f"candle {index} of {length}")
 
-        def price(column: Column) -> Price:
-            value = Decimal(repr(float(column[index])))
-            if tick is not None:
-                value = (value / tick).to_integral_value(rounding=ROUND_HALF_EVEN) * tick
-            return Price(value)
-
         return Bar(
             ts_ms=int(self.ts_ms[index]),
-            open=price(self.open),
-            high=price(self.high),
-            low=price(self.low),
-            close=price(self.close),
+            open=_price(self.open, index, tick),
+            high=_price(self.high, index, tick),
+            low=_price(self.low, index, tick),
+            close=_price(self.close, index, tick),
             volume=Decimal(repr(float(self.volume[index]))),
         )
 
@@ -151,6 +145,15 @@ class Candles:
         if len(self) < 2:
             return None
         return int(np.diff(self.ts_ms).min())
+
+
+def _price(column: Column, index: int, tick: Decimal | None) -> Price:
+    # module level on purpose: beartype's import hook re-decorates a nested annotated
+    # function on every call of its parent, which costs ~1 ms a bar
+    value = Decimal(repr(float(column[index])))
+    if tick is not None:
+        value = (value / tick).to_integral_value(rounding=ROUND_HALF_EVEN) * tick
+    return Price(value)
 
 
 def _freeze(candles: Candles) -> None:

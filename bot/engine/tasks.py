@@ -1,27 +1,75 @@
-"""Task dispatch: run the task the config names (placeholder until the engine lands)."""
+"""Task dispatch: run the task the config names and return its objective.
+
+``task=run`` with ``exchange=sim`` is a backtest: candles from ``data``, the strategy
+from ``strategy``, every order through the executor, guards and risk of the config;
+the summary goes to the terminal and the artifacts to ``output_dir``.
+"""
 
 from __future__ import annotations
 
-from bot.config import SimSettings
+import math
+import sys
+from pathlib import Path
+
+from bot.config import EmaCrossSettings, SimSettings
 from bot.engine.settings import Settings
+from bot.errors import ConfigError
 
 
-def run_task(settings: Settings) -> float | None:
-    """Run ``settings.task`` and return its objective for a sweeper (None: nothing ran)."""
+def run_task(settings: Settings, output_dir: Path | None = None) -> float | None:
+    """Run ``settings.task``; returns the objective for a sweeper (None if not finite)."""
     exchange = settings.exchange
-    venue = (
-        f"sim (balance {exchange.initial_balance} USDT, leverage {exchange.leverage}x)"
-        if isinstance(exchange, SimSettings)
-        else f"bybit {exchange.network.value} at {exchange.endpoints.rest}"
+    if not isinstance(exchange, SimSettings):
+        raise ConfigError(
+            "exchange",
+            exchange.name,
+            "task=run trades live only once the live runner lands; use exchange=sim for a backtest",
+        )
+    from bot.data import load_candles
+    from bot.engine.assemble import build_sim_road
+    from bot.engine.backtest import run_backtest
+    from bot.report.artifacts import write_artifacts
+    from bot.report.metrics import compute_metrics
+    from bot.report.progress import Progress
+    from bot.report.summary import summary_table
+    from bot.strategy.ema_cross import EmaCross
+
+    candles = load_candles(settings.data, seed=settings.seed)
+    if not len(candles):
+        raise ConfigError("data", settings.data.name, "at least one candle")
+    road = build_sim_road(settings, run_id=f"bt{settings.seed}", start_ms=int(candles.ts_ms[0]))
+    strategy_settings = settings.strategy
+    if not isinstance(strategy_settings, EmaCrossSettings):
+        raise ConfigError("strategy", strategy_settings.name, "ema_cross")
+    strategy = EmaCross(
+        settings.symbol,
+        fast=strategy_settings.fast,
+        slow=strategy_settings.slow,
+        notional=strategy_settings.notional,
+        direction=strategy_settings.direction.value,
     )
-    print(
-        f"task {settings.task.name} on {settings.symbol}: exchange {venue}; "
-        f"risk max leverage {settings.risk.max_leverage}x, max order "
-        f"{settings.risk.max_order_notional} USDT; guard price band "
-        f"{settings.guard.price_band_bps} bps; strategy {settings.strategy.name} "
-        f"({settings.strategy.fast}/{settings.strategy.slow}, "
-        f"{settings.strategy.notional} USDT, {settings.strategy.direction.value}); "
-        f"data {settings.data.name} {settings.data.timeframe}; seed {settings.seed}. "
-        "Nothing is traded yet: the engine is not built."
+    progress = Progress(len(candles), label="backtest")
+    record, rejections = run_backtest(
+        road,
+        strategy,
+        candles,
+        symbol=settings.symbol,
+        timeframe=settings.data.timeframe,
+        tick=exchange.instrument.tick_size,
+        initial=exchange.initial_balance,
+        on_progress=progress.advance,
     )
-    return None
+    progress.close()
+    metrics = compute_metrics(record)
+    title = (
+        f"{strategy.name} {strategy_settings.fast}/{strategy_settings.slow} on "
+        f"{settings.symbol} {settings.data.timeframe}, {len(candles):,} bars"
+    )
+    print(summary_table(metrics, title=title))
+    for rejection in rejections[:5]:
+        print(f"refused at {rejection.ts_ms}: {rejection.result}", file=sys.stderr)
+    if output_dir is not None:
+        paths = write_artifacts(record, metrics, output_dir)
+        print("artifacts: " + ", ".join(str(p) for p in paths.values()))
+    objective = metrics.objective(settings.task.objective)
+    return objective if math.isfinite(objective) else None

@@ -51,8 +51,8 @@ def test_csv_and_parquet_round_trip_exactly(columns):
             assert read_candles(path).identical(candles), name
 
 
-def _naive(candles, seconds):
-    buckets = {}
+def _naive(candles: Candles, seconds: int) -> list[tuple[int, float, float, float, float, float]]:
+    buckets: dict[int, list[int]] = {}
     for i in range(len(candles)):
         key = int(candles.ts_ms[i]) // (seconds * 1000)
         buckets.setdefault(key, []).append(i)

@@ -8,27 +8,25 @@ import numpy as np
 import pytest
 
 from bot.data import Candles
-from bot.data.candles import csv_rows
+from bot.data.candles import CandleColumns, csv_rows
 from bot.domain import Bar, Price
 from bot.errors import DataError, TypeViolation
 
-from .samples import MINUTE, T0, candles_of, good_rows
+from .samples import MINUTE, T0, Row, candles_of, good_rows
 
 
-def _columns(rows):
-    columns = list(zip(*rows, strict=True))
-    return (
-        np.array(columns[0], dtype=np.int64),
-        *(np.array(c, dtype=np.float64) for c in columns[1:]),
-    )
+def _columns(rows: list[Row]) -> CandleColumns:
+    ts, o, h, lo, c, v = (list(column) for column in zip(*rows, strict=True))
+    as_floats = (np.array(x, dtype=np.float64) for x in (o, h, lo, c, v))
+    return (np.array(ts, dtype=np.int64), *as_floats)  # type: ignore[return-value]
 
 
-def _with(index, **changes):
+def _with(index: int, **changes: float) -> list[Row]:
     rows = [list(r) for r in good_rows(4)]
     names = ["timestamp", "open", "high", "low", "close", "volume"]
     for name, value in changes.items():
         rows[index][names.index(name)] = value
-    return [tuple(r) for r in rows]
+    return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
 RULES = [
@@ -95,7 +93,7 @@ def test_constructor_checks_too_and_wrong_dtype_is_refused():
         candles_of([(T0, 100.0, 102.0, 100.5, 101.0, 1.0)])
     ts, *rest = _columns(good_rows(2))
     with pytest.raises((DataError, TypeViolation)):
-        Candles(ts.astype(np.int32), *rest)  # type: ignore[arg-type]
+        Candles(ts.astype(np.int32), *rest)
     with pytest.raises(DataError, match="differ in length"):
         Candles(ts, rest[0][:1], *rest[1:])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
@@ -10,7 +12,16 @@ import pytest
 from bot.data import read_candles, write_csv, write_parquet
 from bot.errors import DataError
 
-from .samples import HEADER, MINUTE, T0, candles_of, good_rows, write_csv_rows, write_parquet_rows
+from .samples import (
+    HEADER,
+    MINUTE,
+    T0,
+    Row,
+    candles_of,
+    good_rows,
+    write_csv_rows,
+    write_parquet_rows,
+)
 
 # (row to break (1-based), change, column blamed, reason)
 RULES = [
@@ -35,11 +46,11 @@ RULES = [
 ]
 
 
-def _broken(row, change):
+def _broken(row: int, change: dict[int, float]) -> list[Row]:
     rows = [list(r) for r in good_rows(4)]
     for index, value in change.items():
         rows[row - 1][index] = value
-    return [tuple(r) for r in rows]
+    return [(int(r[0]), *(float(x) for x in r[1:])) for r in rows]  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(("row", "change", "column", "reason"), RULES)
@@ -64,13 +75,13 @@ def test_parquet_rule_is_refused_with_row_and_reason(tmp_path, row, change, colu
     assert str(error).startswith(f"{path}: row {row}, column {column}: ")
 
 
-def _csv(tmp_path, text, name="c.csv"):
+def _csv(tmp_path: Path, text: str, name: str = "c.csv") -> Path:
     path = tmp_path / name
     path.write_text(text)
     return path
 
 
-def _refusal(path):
+def _refusal(path: Path) -> DataError:
     with pytest.raises(DataError) as caught:
         read_candles(path)
     return caught.value
@@ -89,7 +100,8 @@ def test_iso_timestamps_with_z_and_offsets_read_as_epoch_ms(tmp_path):
 
 
 def test_epoch_ms_timestamps_and_any_column_order(tmp_path):
-    text = f"volume,close,low,high,open,timestamp\n3,1.5,0.5,2,1,{T0}\n4,1.25,0.5,2,1.5,{T0 + MINUTE}\n"
+    header = "volume,close,low,high,open,timestamp"
+    text = f"{header}\n3,1.5,0.5,2,1,{T0}\n4,1.25,0.5,2,1.5,{T0 + MINUTE}\n"
     candles = read_candles(_csv(tmp_path, text))
     assert candles.ts_ms.tolist() == [T0, T0 + MINUTE]
     assert candles.open.tolist() == [1.0, 1.5]
@@ -177,7 +189,7 @@ def test_unknown_suffix_missing_file_and_garbage_parquet(tmp_path):
     assert "cannot be read as Parquet" in _refusal(junk).reason
 
 
-def _parquet(tmp_path, timestamp):
+def _parquet(tmp_path: Path, timestamp: pa.Array) -> Path:
     prices = {name: pa.array([1.0, 1.0], pa.float64()) for name in ("open", "high", "low", "close")}
     table = pa.table({"timestamp": timestamp, **prices, "volume": pa.array([0.0, 0.0])})
     path = tmp_path / "t.parquet"

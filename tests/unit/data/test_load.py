@@ -50,7 +50,7 @@ def test_file_coarser_than_asked_is_refused(tmp_path):
 def test_file_step_that_does_not_divide_the_timeframe_is_refused(tmp_path):
     path = tmp_path / "3m.csv"
     write_csv(resample(synthetic_candles(5, START, 600), 180), path)
-    with pytest.raises(DataError, match="candle length 3m does not divide data.timeframe=5m"):
+    with pytest.raises(DataError, match=r"candle length 3m does not divide data\.timeframe=5m"):
         load_candles(FileDataSettings(path=path, timeframe="5m"), seed=0)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.data import resample
+from bot.data import Candles, resample
 from bot.errors import DataError
 
 from .samples import MINUTE, T0, candles_of
@@ -21,7 +21,7 @@ MINUTES = [
 ]
 
 
-def _rows(candles):
+def _rows(candles: Candles) -> list[tuple[object, ...]]:
     return list(
         zip(
             candles.ts_ms.tolist(),

@@ -1,0 +1,83 @@
+"""Round trips rebuilt from fills: a trade opens when a position leaves flat and ends
+when it is flat again. A fill that flips the position closes one trade and opens the
+next with the remainder.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.domain import Fill, Side, Symbol
+from bot.report.record import TradeRecord
+
+_ZERO = Decimal(0)
+
+
+class TradeBook:
+    """Follows the signed position of one symbol through its fills."""
+
+    def __init__(self, symbol: Symbol) -> None:
+        self._symbol = symbol
+        self._size = _ZERO  # signed: long > 0
+        self._entry = _ZERO
+        self._opened_ms = 0
+        self._pnl = _ZERO
+        self._fees = _ZERO
+        self._peak = _ZERO
+        self._exit_value = _ZERO
+        self._exit_qty = _ZERO
+        self.trades: list[TradeRecord] = []
+
+    @property
+    def size(self) -> Decimal:
+        """The signed position size the fills add up to."""
+        return self._size
+
+    def on_fill(self, fill: Fill) -> TradeRecord | None:
+        """Apply ``fill``; returns the trade it completed, if any."""
+        signed = fill.qty * fill.side.sign
+        fee = Decimal(fill.fee)
+        if self._size == 0 or (self._size > 0) == (signed > 0):
+            self._open_or_add(fill, signed, fee)
+            return None
+        closing = min(abs(signed), abs(self._size))
+        share = closing / fill.qty
+        self._pnl += (fill.price - self._entry) * closing * (1 if self._size > 0 else -1)
+        self._fees += fee * share
+        self._exit_value += fill.price * closing
+        self._exit_qty += closing
+        self._size += closing * fill.side.sign
+        if self._size != 0:
+            return None
+        done = TradeRecord(
+            symbol=self._symbol,
+            side=Side.BUY if fill.side is Side.SELL else Side.SELL,
+            qty=self._peak,
+            entry_ts_ms=self._opened_ms,
+            entry_price=self._entry,
+            exit_ts_ms=fill.ts_ms,
+            exit_price=self._exit_value / self._exit_qty,
+            pnl=self._pnl,
+            fees=self._fees,
+        )
+        self.trades.append(done)
+        rest = abs(signed) - closing
+        self._pnl = _ZERO
+        self._fees = _ZERO
+        self._exit_value = _ZERO
+        self._exit_qty = _ZERO
+        if rest > 0:
+            self._open_or_add(fill, rest * fill.side.sign, fee - fee * share)
+        return done
+
+    def _open_or_add(self, fill: Fill, signed: Decimal, fee: Decimal) -> None:
+        if self._size == 0:
+            self._opened_ms = fill.ts_ms
+            self._entry = fill.price
+            self._peak = _ZERO
+        else:
+            total = abs(self._size) + abs(signed)
+            self._entry = (self._entry * abs(self._size) + fill.price * abs(signed)) / total
+        self._size += signed
+        self._peak = max(self._peak, abs(self._size))
+        self._fees += fee

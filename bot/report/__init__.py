@@ -1,0 +1,1 @@
+"""Run reports: metrics, the terminal summary and the artifacts (CSV, Parquet, JSON, PNG)."""
