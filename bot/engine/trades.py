@@ -41,9 +41,9 @@ class TradeBook:
             self._open_or_add(fill, signed, fee)
             return None
         closing = min(abs(signed), abs(self._size))
-        share = closing / fill.qty
+        closing_fee = fee * closing / fill.qty  # multiply first: exact for whole splits
         self._pnl += (fill.price - self._entry) * closing * (1 if self._size > 0 else -1)
-        self._fees += fee * share
+        self._fees += closing_fee
         self._exit_value += fill.price * closing
         self._exit_qty += closing
         self._size += closing * fill.side.sign
@@ -67,7 +67,7 @@ class TradeBook:
         self._exit_value = _ZERO
         self._exit_qty = _ZERO
         if rest > 0:
-            self._open_or_add(fill, rest * fill.side.sign, fee - fee * share)
+            self._open_or_add(fill, rest * fill.side.sign, fee - closing_fee)
         return done
 
     def _open_or_add(self, fill: Fill, signed: Decimal, fee: Decimal) -> None:

@@ -1,1 +1,13 @@
-"""Run reports: metrics, the terminal summary and the artifacts (CSV, Parquet, JSON, PNG)."""
+"""Run reports: metrics, the terminal summary and the artifacts (CSV, Parquet, JSON, PNG).
+
+Public surface, one module each (imported by module so that ``python -m bot --help``
+loads none of them; pyarrow and matplotlib load only when artifacts are written):
+
+- :mod:`bot.report.record`: :class:`TradeRecord`, :class:`RunRecord` (what a run hands over)
+- :mod:`bot.report.metrics`: :func:`compute_metrics` -> :class:`Metrics`
+  (``as_dict()``, ``objective(name)``), :func:`drawdown_pct`
+- :mod:`bot.report.summary`: :func:`summary_table`, :func:`duration_text`
+- :mod:`bot.report.artifacts`: :func:`write_artifacts` (``trades.csv``,
+  ``equity.parquet``, ``metrics.json``, ``report.png``)
+- :mod:`bot.report.progress`: :class:`Progress`
+"""

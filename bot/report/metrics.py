@@ -261,7 +261,7 @@ class _TradeStats:
         total = sum(nets, _ZERO)
         return cls(
             win_rate_pct=won / len(nets) * 100.0,
-            profit_factor=_ratio(float(wins), float(losses)),
+            profit_factor=float(wins / losses) if losses else _ratio(float(wins), 0.0),
             expectancy=total / len(nets),
             net=total,
         )

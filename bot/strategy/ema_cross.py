@@ -7,6 +7,7 @@ position followed by an entry, both carried out at the next bar's open.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
@@ -41,7 +42,7 @@ class EmaCross:
         """Act on a cross of the fast EMA over or under the slow one."""
         fast = self._fast.update(bar.close)
         slow = self._slow.update(bar.close)
-        if not fast == fast or not slow == slow:  # NaN: still warming up
+        if math.isnan(fast) or math.isnan(slow):  # still warming up
             return ()
         above = fast > slow
         crossed = self._above is not None and above != self._above
