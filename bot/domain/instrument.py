@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
+from bot.domain.hotpath import hot_path
 from bot.domain.market import Symbol
 from bot.domain.numbers import Money, Price, Qty
 from bot.errors import AboveMaxQty, BelowMinNotional, BelowMinQty, InvalidValue
@@ -63,6 +64,7 @@ class Instrument:
         steps = (qty / self.qty_step).to_integral_value(rounding=ROUND_DOWN)
         return steps * self.qty_step
 
+    @hot_path
     def max_qty(self, *, market: bool) -> Qty:
         """The largest quantity one order of this kind may have."""
         return self.max_mkt_order_qty if market else self.max_order_qty

@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Final
 
+from bot.domain.hotpath import hot_path
 from bot.domain.numbers import Price, parse_decimal
 from bot.errors import InvalidValue
 
@@ -36,16 +37,19 @@ class Side(Enum):
     SELL = "Sell"
 
     @property
+    @hot_path
     def opposite(self) -> Side:
         """The side that reduces a position of this side."""
         return Side.SELL if self is Side.BUY else Side.BUY
 
     @property
+    @hot_path
     def sign(self) -> int:
         """+1 for BUY (long), -1 for SELL (short)."""
         return 1 if self is Side.BUY else -1
 
 
+@hot_path
 def timestamp_ms(field: str, value: int) -> int:
     """Validate an epoch timestamp in milliseconds."""
     if isinstance(value, bool) or not isinstance(value, int) or value < MIN_TIMESTAMP_MS:

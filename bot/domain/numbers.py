@@ -13,6 +13,7 @@ from typing import Annotated, Final
 
 from beartype.vale import Is
 
+from bot.domain.hotpath import hot_path
 from bot.errors import InvalidValue
 
 #: Largest magnitude any price, quantity or amount may have.
@@ -23,6 +24,7 @@ MIN_MAGNITUDE: Final = Decimal("1e-18")
 _ACCEPTED = "a decimal given as str, int or Decimal (not float, bool or None)"
 
 
+@hot_path
 def parse_decimal(field: str, value: object) -> Decimal:
     """Parse ``value`` into a finite Decimal within the domain's magnitude, or raise.
 
@@ -52,6 +54,7 @@ def parse_decimal(field: str, value: object) -> Decimal:
     return number
 
 
+@hot_path
 def _positive(field: str, value: object) -> Decimal:
     number = parse_decimal(field, value)
     if number <= 0:

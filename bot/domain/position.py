@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.domain.hotpath import hot_path
 from bot.domain.market import Side, Symbol
 from bot.domain.numbers import Price, Qty
 from bot.errors import InvalidValue
@@ -26,6 +27,7 @@ class Position:
             raise InvalidValue("position.entry_price", self.entry_price, "a Price")
 
     @property
+    @hot_path
     def signed_size(self) -> Decimal:
         """Size with the sign of the side: long positive, short negative."""
         return self.size * self.side.sign

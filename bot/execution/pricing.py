@@ -19,11 +19,13 @@ from bot.domain import (
     Side,
     Ticker,
 )
+from bot.domain.hotpath import hot_path
 from bot.errors import InvalidValue
 from bot.exchange.protocol import OrderRequest
 from bot.risk import PortfolioSnapshot
 
 
+@hot_path
 def order_prices(
     intent: Intent, side: Side, instrument: Instrument
 ) -> tuple[Price | None, Price | None]:

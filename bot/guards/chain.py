@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from bot.domain import CloseIntent, Intent
+from bot.domain.hotpath import hot_path
 from bot.errors import InvalidValue
 from bot.guards.base import Block, Clock, ClockSkew, Guard, PriceSource, StreamHealth
 from bot.guards.feed import ClockSkewGuard, FeedFreshness, StreamHealthGuard
@@ -52,6 +53,7 @@ class GuardChain:
         )
         return [block for block in answers if block is not None]
 
+    @hot_path
     def _run_one(
         self, name: str, check: Callable[[Intent], object], intent: Intent
     ) -> Block | None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.domain import Intent, Symbol, Ticker
+from bot.domain.hotpath import hot_path
 from bot.errors import BotError
 from bot.guards.base import Block
 
@@ -27,6 +28,7 @@ class FailClosedGuard(ABC):
     name: str
     entry_only: bool
 
+    @hot_path
     def check(self, intent: Intent) -> Block | None:
         """None when the intent may proceed; a Block otherwise, also on any error."""
         try:
@@ -47,6 +49,7 @@ def error_block(guard: str, exc: BaseException) -> Block:
     return Block(guard, f"could not check: {kind}: {exc}", {"error": kind})
 
 
+@hot_path
 def read_ticker(lookup: Callable[[Symbol], object], symbol: Symbol) -> Ticker:
     """The latest ticker of ``symbol`` from ``lookup`` (a source's ``ticker`` method).
 
@@ -62,6 +65,7 @@ def read_ticker(lookup: Callable[[Symbol], object], symbol: Symbol) -> Ticker:
     return ticker
 
 
+@hot_path
 def read_ms(what: str, value: object) -> int:
     """An integer number of milliseconds from a source, or raise :class:`InputUnavailable`."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -69,6 +73,7 @@ def read_ms(what: str, value: object) -> int:
     return value
 
 
+@hot_path
 def bps(price: Decimal, reference: Decimal) -> Decimal:
     """Distance of ``price`` from ``reference`` in basis points of the reference."""
     return abs(price - reference) * 10_000 / reference

@@ -154,8 +154,9 @@ def plot_report(run: RunRecord, metrics: Metrics, path: Path) -> None:
         drawdown_ax.plot(closes_at[keep], drawdown[keep], color=_SHORT, linewidth=0.8)
         drawdown_ax.set_ylabel("drawdown (%)")
         keep = envelope(run.close, MAX_PLOT_POINTS)
-        # The price line stays on top of the markers, so it shows through dense runs.
         price_ax.plot(closes_at[keep], run.close[keep], color="black", linewidth=0.6, zorder=4)
+        # Many trades: smaller markers under the price line, so the price shows through.
+        dense = len(run.trades) > 200
         size = 36.0 * min(1.0, math.sqrt(200 / max(len(run.trades), 1)))
         for group in _trade_markers(run.trades):
             price_ax.scatter(
@@ -167,7 +168,7 @@ def plot_report(run: RunRecord, metrics: Metrics, path: Path) -> None:
                 edgecolors=group.colour,
                 label=group.label,
                 alpha=0.8,
-                zorder=3,
+                zorder=3 if dense else 5,
             )
         if run.trades:
             price_ax.legend(loc="upper left", fontsize="small", ncols=4)

@@ -13,7 +13,8 @@ Conventions (stated once, used everywhere in the report):
 - **Sharpe and Sortino** use the simple per-bar returns of the curve (one per bar), a
   risk-free rate of 0, and annualise by ``sqrt(bars per 365-day year)``. Sharpe divides
   the mean return by the sample standard deviation (``ddof=1``); Sortino by the downside
-  deviation ``sqrt(mean(min(r, 0)**2))`` over all returns (target 0).
+  deviation ``sqrt(mean(min(r, 0)**2))`` over all returns (target 0). Returns that are
+  not finite (after the equity reached zero) are left out.
 - **Degenerate ratios never raise.** With fewer than two returns a ratio is 0.0. When the
   dispersion is zero (a flat curve, no losing bar), the ratio is 0.0 if the mean is zero
   and ``+inf`` / ``-inf`` with the mean's sign otherwise. Calmar (CAGR / max drawdown)

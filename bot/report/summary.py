@@ -87,6 +87,8 @@ def _number(value: float) -> str:
         return "n/a"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
+    if abs(value) >= 1e9:  # e.g. the CAGR of a few hours' run: keep the column narrow
+        return f"{value:.3g}"
     if round(value, 2) == 0:
         value = 0.0  # no "-0.00"
     return f"{value:,.2f}"

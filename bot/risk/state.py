@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from enum import Enum
 
+from bot.domain.hotpath import hot_path
 from bot.errors import InvalidTransition
 
 
@@ -24,6 +25,7 @@ class TradingState(Enum):
     HALTED = "halted"
 
     @property
+    @hot_path
     def allows_entries(self) -> bool:
         """Only ACTIVE allows orders that open or add exposure."""
         return self is TradingState.ACTIVE
@@ -43,11 +45,13 @@ class TradingStateHolder:
         self._escalating = False
 
     @property
+    @hot_path
     def state(self) -> TradingState:
         """The current state."""
         return self._state
 
     @property
+    @hot_path
     def allows_entries(self) -> bool:
         """True only in ACTIVE with no escalation under way.
 

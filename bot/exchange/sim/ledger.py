@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Final
 
 from bot.domain import Amount, Position, Price, Qty, Side, Symbol
+from bot.domain.hotpath import hot_path
 from bot.exchange.sim.fees import money
 
 ZERO: Final = Decimal(0)
@@ -90,10 +91,12 @@ class Ledger:
         self.books: dict[Symbol, PositionBook] = {}
 
     @property
+    @hot_path
     def available(self) -> Decimal:
         """Wallet minus the margin held by positions and resting entry orders."""
         return self.wallet - self.position_margin - self.order_margin
 
+    @hot_path
     def opening_qty(self, symbol: Symbol, side: Side, qty: Decimal) -> Decimal:
         """The part of an order of ``side`` that would open or add exposure."""
         book = self.books.get(symbol)
@@ -171,6 +174,7 @@ class Ledger:
         self.wallet += amount
         return amount
 
+    @hot_path
     def equity(self, marks: dict[Symbol, Decimal]) -> Decimal:
         """Wallet plus the unrealised PnL of every position at ``marks``."""
         unrealised = sum(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Final
 
 from bot.domain import Amount, Fill, Price, Qty, Side, Symbol
+from bot.domain.hotpath import hot_path
 from bot.errors import InvalidValue
 from bot.exchange.protocol import OrderRequest, SubmitResult
 
@@ -73,6 +74,7 @@ class VenueClock:
     def __init__(self, start_ms: int) -> None:
         self._now_ms = start_ms
 
+    @hot_path
     def now_ms(self) -> int:
         """The venue time in epoch milliseconds."""
         return self._now_ms

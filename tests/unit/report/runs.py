@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from bot.domain import Side, Symbol
 from bot.report.record import RunRecord, TradeRecord
@@ -17,24 +18,25 @@ BTC = Symbol("BTCUSDT")
 
 
 def make_run(
-    equity: Sequence[float],
+    equity: ArrayLike,
     *,
     initial: str = "100",
     step_ms: int = MINUTE,
-    position: Sequence[float] | None = None,
-    close: Sequence[float] | None = None,
+    position: ArrayLike | None = None,
+    close: ArrayLike | None = None,
     trades: Sequence[TradeRecord] = (),
     fees: str = "0",
     funding: str = "0",
 ) -> RunRecord:
     """A run with one bar per equity point, ``step_ms`` apart from ``T0``."""
-    count = len(equity)
+    curve = np.asarray(equity, dtype=np.float64)
+    count = len(curve)
     return RunRecord(
         symbol=BTC,
         timeframe="1m",
         ts_ms=T0 + np.arange(count, dtype=np.int64) * step_ms,
         close=np.asarray(close if close is not None else [100.0] * count, dtype=np.float64),
-        equity=np.asarray(equity, dtype=np.float64),
+        equity=curve,
         position=np.asarray(position if position is not None else [0.0] * count, dtype=np.float64),
         trades=tuple(trades),
         initial=Decimal(initial),

@@ -77,3 +77,15 @@ def test_context_manager_closes_once() -> None:
         progress.advance(10)
     progress.close()
     assert stream.getvalue().count("\n") == 1
+
+
+def test_defaults_to_standard_error_at_construction(monkeypatch) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    clock = _Clock()
+    progress = Progress(10, label="x", clock=clock)
+    clock.now += 5.0
+    progress.advance(10)
+    progress.close()
+    assert stream.getvalue() == ""
+    assert progress.done == 10
