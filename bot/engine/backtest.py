@@ -22,7 +22,7 @@ from bot.engine.assemble import SimRoad
 from bot.engine.trades import TradeBook
 from bot.execution import Rejected
 from bot.report.record import RunRecord
-from bot.strategy.base import ClosedBar, Strategy
+from bot.strategy.base import Book, ClosedBar, Strategy
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +80,10 @@ def run_backtest(
         risk.on_equity(value, ts)
         equity[i] = float(value)
         held[i] = float(book.size)
-        position = venue.positions().get(symbol)
+        book_now = Book(venue.positions().get(symbol), value)
         pending = list(
             strategy.on_bar(
-                ClosedBar(ts, opens[i], highs[i], lows[i], closes[i], volumes[i]), position
+                ClosedBar(ts, opens[i], highs[i], lows[i], closes[i], volumes[i]), book_now
             )
         )
         if on_progress is not None and i % 4096 == 4095:

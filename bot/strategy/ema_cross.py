@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-from bot.domain import CloseIntent, EntryIntent, Intent, Money, Position, Side, Symbol
+from bot.domain import CloseIntent, EntryIntent, Intent, Money, Side, Symbol
 from bot.errors import InvalidValue
-from bot.strategy.base import ClosedBar
+from bot.strategy.base import Book, ClosedBar
 from bot.strategy.indicators import EmaStream
 
 Direction = Literal["long", "short", "both"]
@@ -38,8 +38,9 @@ class EmaCross:
         self._above: bool | None = None
         self._close_all = CloseIntent(symbol, Decimal(1), tag="ema_cross exit")
 
-    def on_bar(self, bar: ClosedBar, position: Position | None) -> Sequence[Intent]:
+    def on_bar(self, bar: ClosedBar, book: Book) -> Sequence[Intent]:
         """Act on a cross of the fast EMA over or under the slow one."""
+        position = book.position
         fast = self._fast.update(bar.close)
         slow = self._slow.update(bar.close)
         if math.isnan(fast) or math.isnan(slow):  # still warming up

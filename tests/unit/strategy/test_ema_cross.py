@@ -8,17 +8,17 @@ import pytest
 
 from bot.domain import CloseIntent, EntryIntent, Money, Position, Price, Qty, Side, Symbol
 from bot.errors import InvalidValue
-from bot.strategy.base import ClosedBar
+from bot.strategy.base import Book, ClosedBar
 from bot.strategy.ema_cross import Direction, EmaCross
 
 BTC = Symbol("BTCUSDT")
 
 
-def _feed(strategy: EmaCross, closes: list[float], position: Position | None = None):  # type: ignore[no-untyped-def]
+def _feed(strategy: EmaCross, closes: list[float], position: Position | None = None):
     out = []
     for i, close in enumerate(closes):
         bar = ClosedBar(1_704_067_200_000 + i * 60_000, close, close, close, close, 1.0)
-        out.append(list(strategy.on_bar(bar, position)))
+        out.append(list(strategy.on_bar(bar, Book(position, Decimal(10_000)))))
     return out
 
 
