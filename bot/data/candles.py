@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.domain import Bar, Price
+from bot.domain.hotpath import hot_path
 from bot.domain.market import MIN_TIMESTAMP_MS
 from bot.errors import DataError
 
@@ -147,13 +148,15 @@ class Candles:
         return int(np.diff(self.ts_ms).min())
 
 
+@hot_path
 def _price(column: Column, index: int, tick: Decimal | None) -> Price:
     # module level on purpose: beartype's import hook re-decorates a nested annotated
     # function on every call of its parent, which costs ~1 ms a bar
-    value = Decimal(repr(float(column[index])))
-    if tick is not None:
-        value = (value / tick).to_integral_value(rounding=ROUND_HALF_EVEN) * tick
-    return Price(value)
+    value = float(column[index])
+    if tick is None:
+        return Price(Decimal(repr(value)))
+    # whole ticks times the tick: exact, and no string round trip
+    return Price(Decimal(round(value / float(tick))) * tick)
 
 
 def _freeze(candles: Candles) -> None:
