@@ -51,6 +51,20 @@ class OrderRequest:
         if (self.order_type is OrderType.LIMIT) != (self.price is not None):
             raise InvalidValue("price", self.price, "limit orders, and only they, have a price")
 
+    def to_order(self, order_id: str = "") -> Order:
+        """The order this request asks for, in status PENDING."""
+        return Order(
+            order_link_id=self.order_link_id,
+            symbol=self.symbol,
+            side=self.side,
+            qty=self.qty,
+            order_type=self.order_type,
+            reduce_only=self.reduce_only,
+            price=self.price,
+            trigger_price=self.trigger_price,
+            order_id=order_id,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SubmitResult:

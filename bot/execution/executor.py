@@ -25,7 +25,6 @@ from bot.domain import (
     Instrument,
     Intent,
     Money,
-    Order,
     OrderStatus,
     Position,
     Price,
@@ -251,7 +250,7 @@ class Executor:
         with self._state.lock:
             if prepared.entry and not self._state.allows_entries:
                 return _state_rejection(self._state)
-            self.ledger.record(_order_of(request))
+            self.ledger.record(request.to_order())
             try:
                 answer = self._venue.submit(request)
             except Exception as exc:  # noqa: BLE001 -- the venue may have acted: UNKNOWN
@@ -263,7 +262,7 @@ class Executor:
             entries_allowed = self._state.allows_entries
             sendable = [p for p in chunk if entries_allowed or not p.entry]
             for prepared in sendable:
-                self.ledger.record(_order_of(prepared.request))
+                self.ledger.record(prepared.request.to_order())
             try:
                 answers = self._venue.submit_batch([p.request for p in sendable])
             except Exception as exc:  # noqa: BLE001 -- the venue may have acted: UNKNOWN
@@ -386,19 +385,6 @@ def _request_numbers(request: OrderRequest) -> dict[str, str]:
     if request.trigger_price is not None:
         numbers["trigger_price"] = str(request.trigger_price)
     return numbers
-
-
-def _order_of(request: OrderRequest) -> Order:
-    return Order(
-        order_link_id=request.order_link_id,
-        symbol=request.symbol,
-        side=request.side,
-        qty=request.qty,
-        order_type=request.order_type,
-        reduce_only=request.reduce_only,
-        price=request.price,
-        trigger_price=request.trigger_price,
-    )
 
 
 def _unknown(request: OrderRequest, exc: Exception) -> SubmitResult:

@@ -15,7 +15,6 @@ import pytest
 
 from bot.domain import EntryIntent, Money, Side
 from bot.execution import Executor, Rejected, Stage
-from bot.execution.executor import _order_of
 from bot.risk import RiskEngine, TradingState
 from bot.safety.panic import Panic
 from tests.support.road import BTC, Road, build_road
@@ -41,7 +40,7 @@ class _NoSecondLook(Executor):
     """Fail-open mutant: sends without re-checking the state under the lock."""
 
     def _send_one(self, prepared):
-        self.ledger.record(_order_of(prepared.request))
+        self.ledger.record(prepared.request.to_order())
         return self._settle(prepared, self._venue.submit(prepared.request))
 
 

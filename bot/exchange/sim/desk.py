@@ -69,17 +69,7 @@ class OrderDesk:
         if refusal is not None:
             return _refused(request, refusal)
         self._order_seq += 1
-        order = Order(
-            order_link_id=request.order_link_id,
-            symbol=request.symbol,
-            side=request.side,
-            qty=request.qty,
-            order_type=request.order_type,
-            reduce_only=request.reduce_only,
-            price=request.price,
-            trigger_price=request.trigger_price,
-            order_id=f"sim-{self._order_seq}",
-        )
+        order = request.to_order(f"sim-{self._order_seq}")
         result = self._place(request, order)
         if result.status is not OrderStatus.REJECTED:
             self.accepted.append(
