@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Final
 
 from bot.domain import Amount, EntryIntent, Money
+from bot.domain.hotpath import hot_path
 from bot.guards.base import Clock
 from bot.risk.limits import Exposure, exceeded, marked_exposure, rooms
 from bot.risk.portfolio import PortfolioSnapshot, RiskDecision, cents, cents_down, fmt
@@ -231,6 +232,7 @@ class RiskEngine:
         self._state.escalate(target, f"{reason}: {target.name}")
         return reason
 
+    @hot_path
     def _roll_day(self, ts_ms: int) -> None:
         day = ts_ms // _DAY_MS
         if self._day is None or day > self._day:

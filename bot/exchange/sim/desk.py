@@ -21,6 +21,7 @@ from bot.domain import (
     Ticker,
     TimeInForce,
 )
+from bot.domain.hotpath import hot_path
 from bot.exchange.protocol import OrderRequest, SubmitResult
 from bot.exchange.sim import matching, rules
 from bot.exchange.sim.fees import fee_for, money, taker_price
@@ -230,6 +231,7 @@ class OrderDesk:
 
     # -- market -------------------------------------------------------------------
 
+    @hot_path
     def match(self, symbol: Symbol, open_: Price, high: Price, low: Price) -> None:
         """Fill or trigger every resting order of ``symbol`` that the range reaches."""
         book = self.resting[symbol]

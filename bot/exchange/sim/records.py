@@ -79,6 +79,7 @@ class VenueClock:
         """The venue time in epoch milliseconds."""
         return self._now_ms
 
+    @hot_path
     def advance_to(self, ts_ms: int) -> None:
         """Move the clock to ``ts_ms``; the venue's time never goes back."""
         if ts_ms < self._now_ms:

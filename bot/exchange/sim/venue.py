@@ -26,6 +26,7 @@ from bot.domain import (
     Symbol,
     Ticker,
 )
+from bot.domain.hotpath import hot_path
 from bot.errors import InvalidValue, VenueRejected
 from bot.exchange.protocol import Balance, OrderRequest, SubmitResult
 from bot.exchange.sim import rules
@@ -124,19 +125,23 @@ class SimExchange:
             self._settle_funding(bar.ts_ms)
             self._liquidate_if_bankrupt(symbol, bar.low, bar.high)
 
+    @hot_path
     def _listed(self, symbol: Symbol) -> None:
         if symbol not in self._desk.instruments:
             raise InvalidValue("symbol", symbol, "a symbol this venue lists")
 
+    @hot_path
     def _advance(self, ticker: Ticker) -> None:
         self._clock.advance_to(ticker.ts_ms)
         self._desk.tickers[ticker.symbol] = ticker
 
+    @hot_path
     def _liquidate_if_bankrupt(self, symbol: Symbol, low: Price, high: Price) -> None:
         book = self._desk.ledger.books.get(symbol)
         if book is not None and book.is_bankrupt_at(low if book.side.sign > 0 else high):
             self._desk.liquidate(symbol)
 
+    @hot_path
     def _settle_funding(self, now_ms: int) -> None:
         interval = self._settings.funding_interval_ms
         if now_ms < self._next_funding_ms:
