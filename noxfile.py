@@ -1,12 +1,16 @@
 """Every check the project runs, one nox session each; CI and people run the same ones.
 
-``nox`` runs all sessions but ``bench``; ``nox -s tests`` runs one. Sessions use the
-interpreter nox runs under (the CI matrix picks the version) and build their virtualenvs
-with uv when it is available.
+``nox`` runs all sessions but ``bench`` and ``cluster``; ``nox -s tests`` runs one.
+Sessions use the interpreter nox runs under (the CI matrix picks the version) and build
+their virtualenvs with uv when it is available.
 """
 
 from __future__ import annotations
 
+import csv
+import shutil
+import socket
+import tempfile
 from pathlib import Path
 
 import nox
@@ -23,6 +27,7 @@ nox.options.sessions = [
     "concurrency",
     "property",
     "integration",
+    "sweeps",
 ]
 
 ROOT = Path(__file__).parent
@@ -126,3 +131,81 @@ def bench(session: nox.Session) -> None:
         session.run("pytest", "benchmarks", "-p", "no:cacheprovider", *session.posargs)
     else:
         session.skip("no benchmarks yet (benchmarks/run.py or benchmarks/test_*.py)")
+
+
+@nox.session
+def sweeps(session: nox.Session) -> None:
+    """The sweep tests with the Optuna extra installed: there they must run, not skip."""
+    _install(session, "test,optuna")
+    session.run(
+        "pytest",
+        "tests/unit/test_sweeps.py",
+        "tests/unit/report/test_sweep.py",
+        *session.posargs,
+        env={"BOT_REQUIRE_OPTUNA": "1"},
+    )
+
+
+@nox.session(default=False)
+def cluster(session: nox.Session) -> None:
+    """A 4-point sweep on a local Ray head node through ``+sweep=ray``; never in a bare nox.
+
+    Starts the head node on a free loopback port, runs the sweep against its address,
+    checks that the four runs finished and the sweep table was written, and always
+    stops the node.
+    """
+    _install(session, "ray")
+    port = _free_port()
+    sweep_dir = Path(session.create_tmp()) / "cluster-sweep"
+    shutil.rmtree(sweep_dir, ignore_errors=True)
+    # nox points TMPDIR into the session's virtualenv, where Ray refuses its temp dir.
+    temp_dir = tempfile.mkdtemp(prefix="bot-ray-")
+    # Keep every Ray address on loopback (Ray on Linux otherwise advertises the
+    # machine's outward interface even for a one-node cluster).
+    env = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+    session.run(
+        "ray",
+        "start",
+        "--head",
+        f"--port={port}",
+        "--node-ip-address=127.0.0.1",
+        "--num-cpus=2",
+        "--include-dashboard=false",
+        "--disable-usage-stats",
+        f"--temp-dir={temp_dir}",
+        env=env,
+    )
+    try:
+        session.run(
+            "python",
+            "-m",
+            "bot",
+            "-m",
+            "+sweep=ray",
+            f"hydra.launcher.ray.init.address=127.0.0.1:{port}",
+            "strategy.fast=5,8,11,14",
+            "data.days=1",
+            f"hydra.sweep.dir={sweep_dir}",
+            env=env,
+        )
+        _check_sweep(session, sweep_dir, runs=4)
+    finally:
+        session.run("ray", "stop", env=env)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _check_sweep(session: nox.Session, sweep_dir: Path, *, runs: int) -> None:
+    finished = sorted(path.parent.name for path in sweep_dir.glob("*/metrics.json"))
+    with (sweep_dir / "sweep_results.csv").open(encoding="utf-8") as table:
+        rows = list(csv.DictReader(table))
+    ok = [row for row in rows if row["status"] == "ok"]
+    if len(finished) != runs or len(ok) != runs or not (sweep_dir / "sweep_results.txt").is_file():
+        session.error(f"expected {runs} finished runs and the table, got {finished} and {rows}")
+    session.log(f"{runs} runs finished; sweep table in {sweep_dir}")

@@ -97,23 +97,30 @@ def help_text(conf: Path) -> str:
 
 
 def main(cfg: ConfigNode) -> float | None:
-    """The Hydra task: validate ``cfg`` into settings, then run the task it names."""
+    """The Hydra task: validate ``cfg`` into settings, then run the task it names.
+
+    Returns the objective for a sweeper; None when it is not finite or, in a multirun,
+    when the run failed (the failure is recorded for the sweep table).
+    """
+    from hydra.core.hydra_config import HydraConfig
+
     from bot.wiring import build_settings
 
+    output_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         settings = build_settings(cfg)
     except ConfigError as error:
-        _fail(error, 2)
-    from hydra.core.hydra_config import HydraConfig
-
+        _job_failed(error, 2, output_dir)
+        return None
     from bot.engine.tasks import run_task
 
     try:
-        return run_task(settings, Path(HydraConfig.get().runtime.output_dir))
+        return run_task(settings, output_dir)
     except ConfigError as error:
-        _fail(error, 2)
+        _job_failed(error, 2, output_dir)
     except BotError as error:
-        _fail(error, 1)
+        _job_failed(error, 1, output_dir)
+    return None
 
 
 def entry() -> None:
@@ -132,15 +139,40 @@ def entry() -> None:
     from bot.config import register_schemas
 
     register_schemas()
-    app = hydra.main(config_path=str(conf), config_name="config", version_base="1.3")(main)
+    # The task function of the importable module, not of ``__main__``: joblib and Ray
+    # workers unpickle it by reference, and beartype resolves its hints in that module.
+    from bot.__main__ import main as task
+
+    app = hydra.main(config_path=str(conf), config_name="config", version_base="1.3")(task)
     with _user_errors_exit_2():
         app()
 
 
-def _fail(error: BotError, code: int) -> NoReturn:
+def _job_failed(error: BotError, code: int, output_dir: Path) -> None:
+    """End a single run with ``code``; in a multirun, record the failure and go on.
+
+    A sweep runs every point: the failed one is listed last in the sweep table with its
+    error, and the multirun exits with ``code`` once the table is written.
+    """
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if HydraConfig.get().mode != RunMode.MULTIRUN:
+        _fail(error, code)
+    from bot.report.sweep import record_failure
+
+    line = _error_line(error)
+    sys.stderr.write(f"{line}\n")
+    record_failure(output_dir, line, exit_code=code)
+
+
+def _error_line(error: BotError) -> str:
     line = " ".join(str(error).split())
-    prefix = "" if isinstance(error, ConfigError) else "bot: "
-    sys.stderr.write(f"{prefix}{line}\n")
+    return line if isinstance(error, ConfigError) else f"bot: {line}"
+
+
+def _fail(error: BotError, code: int) -> NoReturn:
+    sys.stderr.write(f"{_error_line(error)}\n")
     raise SystemExit(code)
 
 

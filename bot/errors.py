@@ -17,7 +17,8 @@
     │   ├── MalformedResponse     wire data the codec cannot turn into domain values
     │   ├── VenueRejected         the venue refused a request (with its code)
     │   └── AmbiguousOutcome      the venue may or may not have acted (timeout, 5xx)
-    └── DataError                 candles that cannot be used (bad file, row, column)
+    ├── DataError                 candles that cannot be used (bad file, row, column)
+    └── JournalError              the journal cannot be opened, read or written
 
 ``BotError`` subclasses carry a message meant for a trader: what was wrong, the value,
 and what is allowed.
@@ -150,3 +151,16 @@ class DataError(BotError):
             where = f"{where}, column {column}" if where else f"column {column}"
         place = f"{source}: {where}" if where else source
         super().__init__(f"{place}: {reason}; nothing was loaded")
+
+
+class JournalError(BotError):
+    """The journal cannot be opened, read or written; ``path`` names the file.
+
+    Raised for an unknown schema version, a failed write (nothing of that write is
+    kept) and a row that cannot be turned back into domain values.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"journal {path}: {reason}")

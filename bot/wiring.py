@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import Any, Final, TypeVar, get_type_hints
+from typing import Any, Final, TypeVar, get_origin, get_type_hints
 
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import (
@@ -29,15 +30,16 @@ from bot.config.schema import (
     BotSchema,
     BybitExchangeSchema,
     ConfigNode,
-    EmaCrossSchema,
     FileDataSchema,
     GuardSchema,
     RiskSchema,
+    RuleStrategySchema,
     RunTaskSchema,
     SimExchangeSchema,
     SyntheticDataSchema,
 )
-from bot.config.settings import DataSettings, ExchangeSettings
+from bot.config.settings import DataSettings, ExchangeSettings, StrategySettings
+from bot.domain import Symbol
 from bot.engine.settings import Settings
 from bot.errors import BotError, ConfigError, InvalidValue
 from bot.guards import GuardSettings
@@ -48,6 +50,8 @@ T = TypeVar("T")
 #: A secret must be exactly one environment interpolation, e.g. ``${oc.env:BYBIT_API_KEY}``.
 _ENV_SECRET: Final = re.compile(r"\$\{oc\.env:([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECRET_KEYS: Final = ("api_key", "api_secret")
+#: A value that is exactly a top-level strategy tunable, e.g. ``${strategy.fast}``.
+_TUNABLE: Final = re.compile(r"\$\{(strategy\.[A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def build_settings(cfg: ConfigNode) -> Settings:
@@ -76,7 +80,7 @@ def build_settings(cfg: ConfigNode) -> Settings:
         exchange=exchange_settings,
         risk=_risk(_expect(cfg, "risk", RiskSchema)),
         guard=_guard(_expect(cfg, "guard", GuardSchema)),
-        strategy=validate.ema_cross(_expect(cfg, "strategy", EmaCrossSchema)),
+        strategy=_strategy(cfg, symbol),
         data=data_settings,
         task=validate.run_task(_expect(cfg, "task", RunTaskSchema)),
         seed=validate.seed(_plain(cfg, "seed")),
@@ -125,6 +129,73 @@ def _guard(node: GuardSchema) -> GuardSettings:
         )
 
 
+def _strategy(cfg: ConfigNode, symbol: Symbol) -> StrategySettings:
+    """The strategy: a plug-in class (``_target_``) or a declarative rule strategy.
+
+    A rule strategy is parsed and compiled once here, so a bad indicator, operator or
+    parameter stops the bot at start. An error on a value that came from a top-level
+    tunable by interpolation (``period: ${strategy.fast}``) names the tunable.
+    """
+    from bot.strategy.rules import RuleStrategy, parse_rules
+
+    node = _plain(cfg, "strategy")
+    if isinstance(node, DictConfig) and "_target_" in node:
+        return _plugin_strategy(node)
+    schema = _expect(cfg, "strategy", RuleStrategySchema)
+    params = validate.strategy_params(schema)
+    definition = {
+        "name": schema.name,
+        "direction": schema.direction.value,
+        "indicators": schema.indicators,
+        "entry": schema.entry,
+        "exit": schema.exit,
+        "exits": schema.exits,
+        "sizing": schema.sizing,
+    }
+    try:
+        rules = parse_rules(definition, "strategy")
+    except ConfigError as error:
+        source = _interpolated_from(node, "strategy").get(error.key)
+        if source is None:
+            raise
+        raise ConfigError(source, error.value, f"{error.allowed} (used as {error.key})") from None
+    RuleStrategy(symbol, rules)  # compiles every condition once: refuse now, not mid-run
+    return StrategySettings(
+        name=rules.name, params=params, build=functools.partial(RuleStrategy, symbol, rules)
+    )
+
+
+def _plugin_strategy(node: ConfigNode) -> StrategySettings:
+    """A Python strategy class named by ``_target_``, built once now to check it."""
+    from bot.strategy.base import Strategy
+
+    def build() -> object:
+        return instantiate_checked(node, Strategy)  # type: ignore[type-abstract]
+
+    first = instantiate_checked(node, Strategy)  # type: ignore[type-abstract]
+    return StrategySettings(name=str(first.name), params=(), build=build)
+
+
+def _interpolated_from(node: ConfigNode, prefix: str) -> dict[str, str]:
+    """Key paths whose value is exactly ``${strategy.X}``, mapped to ``strategy.X``."""
+    found: dict[str, str] = {}
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, f"{path}.{key}")
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, f"{path}[{index}]")
+        elif isinstance(value, str):
+            match = _TUNABLE.fullmatch(value.strip())
+            if match is not None:
+                found[path] = match.group(1)
+
+    walk(OmegaConf.to_container(node, resolve=False), prefix)
+    return found
+
+
 @contextlib.contextmanager
 def _ranges_are_config_errors() -> Iterator[None]:
     """A component's own range check, reported as a config error on the same key."""
@@ -149,10 +220,17 @@ def _check_node(node: ConfigNode, prefix: str, schema: type) -> None:
             raise ConfigError(full_key, _raw(node, name), f"unknown key; known keys: {allowed}")
         child = node._get_node(name)
         if isinstance(child, DictConfig) and not child._is_missing():
+            if "_target_" in child or _is_free_form(schema, name):
+                continue  # a plug-in's arguments / a section checked by its own parser
             child_type = OmegaConf.get_type(child)
             if child_type is None or not dataclasses.is_dataclass(child_type):
                 raise ConfigError(full_key, "<no schema>", "a config group backed by a schema")
             _check_node(child, f"{full_key}.", child_type)
+
+
+def _is_free_form(schema: type, name: str) -> bool:
+    """Whether the schema declares ``name`` as a plain ``dict`` (any keys)."""
+    return get_origin(_fields(schema).get(name)) is dict
 
 
 def _raw(node: ConfigNode, name: str) -> object:
@@ -219,6 +297,8 @@ def instantiate_checked(node: ConfigNode, expected_type: type[T]) -> T:
         cause = error.__cause__
         if isinstance(cause, BotError):
             raise ConfigError(key, target, str(cause)) from None
+        if isinstance(cause, TypeError):  # arguments the target does not take
+            raise ConfigError(key, target, f"arguments the target accepts ({cause})") from None
         if str(error).startswith("Error locating target"):
             raise ConfigError(key, target, "an importable class or function") from None
         raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final, TypeAlias
 
 from beartype.vale import IsInstance
 from omegaconf import MISSING, DictConfig
@@ -120,14 +120,69 @@ class GuardSchema:
 
 
 @dataclass
-class EmaCrossSchema:
-    """``strategy=ema_cross``: long when the fast EMA is above the slow one, short below."""
+class RuleStrategySchema:
+    """``strategy=...``: a declarative rule strategy (:mod:`bot.strategy.rules`).
+
+    The sections are free-form here and checked by :func:`bot.strategy.rules.parse_rules`
+    with the key path and the choices. A built-in adds its tunable numbers as top-level
+    fields (``strategy.fast``), which its sections use by interpolation
+    (``period: ${strategy.fast}``), so ``-m strategy.fast=5,10,20`` sweeps them.
+    ``ORDERED`` pairs of tunables must be strictly increasing (``fast < slow``).
+    """
+
+    ORDERED: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    name: str = MISSING
+    direction: Direction = Direction.both
+    indicators: dict[str, Any] = field(default_factory=dict)
+    entry: dict[str, Any] = field(default_factory=dict)
+    exit: dict[str, Any] = field(default_factory=dict)
+    exits: dict[str, Any] = field(default_factory=dict)
+    sizing: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EmaCrossSchema(RuleStrategySchema):
+    """``strategy=ema_cross``: fast/slow EMA crossover."""
+
+    ORDERED: ClassVar[tuple[tuple[str, str], ...]] = (("fast", "slow"),)
 
     name: str = "ema_cross"
     fast: int = 12
     slow: int = 26
-    notional: str = "1000"
-    direction: Direction = Direction.both
+
+
+@dataclass
+class RsiReversionSchema(RuleStrategySchema):
+    """``strategy=rsi_reversion``: RSI leaving the oversold / overbought zone."""
+
+    ORDERED: ClassVar[tuple[tuple[str, str], ...]] = (("oversold", "overbought"),)
+
+    name: str = "rsi_reversion"
+    period: int = 14
+    oversold: float = 30.0
+    overbought: float = 70.0
+
+
+@dataclass
+class BollingerBreakoutSchema(RuleStrategySchema):
+    """``strategy=bollinger_breakout``: close breaking out of the Bollinger Bands."""
+
+    name: str = "bollinger_breakout"
+    period: int = 20
+    stddev: float = 2.0
+
+
+@dataclass
+class DonchianTrendSchema(RuleStrategySchema):
+    """``strategy=donchian_trend``: Donchian channel breakout with an ADX trend filter."""
+
+    ORDERED: ClassVar[tuple[tuple[str, str], ...]] = (("exit_period", "entry_period"),)
+
+    name: str = "donchian_trend"
+    entry_period: int = 55
+    exit_period: int = 20
+    min_adx: float = 20.0
 
 
 @dataclass
@@ -180,7 +235,11 @@ SCHEMAS: Final[tuple[tuple[str, str, type], ...]] = (
     ("exchange", "bybit_schema", BybitExchangeSchema),
     ("risk", "risk_schema", RiskSchema),
     ("guard", "guard_schema", GuardSchema),
+    ("strategy", "rule_schema", RuleStrategySchema),
     ("strategy", "ema_cross_schema", EmaCrossSchema),
+    ("strategy", "rsi_reversion_schema", RsiReversionSchema),
+    ("strategy", "bollinger_breakout_schema", BollingerBreakoutSchema),
+    ("strategy", "donchian_trend_schema", DonchianTrendSchema),
     ("data", "synthetic_schema", SyntheticDataSchema),
     ("data", "file_schema", FileDataSchema),
     ("task", "run_schema", RunTaskSchema),

@@ -7,13 +7,14 @@ object; numbers of money are :class:`~bot.domain.Money`, rules are an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Final, Literal
 
-from bot.config.schema import Direction, Network
+from bot.config.schema import Network
 from bot.domain import Instrument, Money
 
 #: Candle lengths the bot understands, in seconds (Bybit kline intervals).
@@ -120,17 +121,25 @@ ExchangeSettings = SimSettings | BybitSettings
 
 
 @dataclass(frozen=True, slots=True)
-class EmaCrossSettings:
-    """The EMA crossover strategy."""
+class StrategySettings:
+    """A strategy checked at start: its name, its tunable numbers and how to build it.
 
-    fast: int
-    slow: int
-    notional: Money
-    direction: Direction
-    name: Literal["ema_cross"] = "ema_cross"
+    ``build`` returns a fresh strategy object for one run (a
+    :class:`bot.strategy.base.Strategy`, which this layer cannot name; the engine
+    checks it). ``params`` are the top-level tunables (``fast``, ``slow``) in
+    declaration order; empty for a plug-in class.
+    """
 
+    name: str
+    params: tuple[tuple[str, int | float], ...]
+    build: Callable[[], object]
 
-StrategySettings = EmaCrossSettings
+    @property
+    def title(self) -> str:
+        """The strategy in a few characters, e.g. ``ema_cross 12/26``."""
+        if not self.params:
+            return self.name
+        return f"{self.name} {'/'.join(f'{value:g}' for _, value in self.params)}"
 
 
 @dataclass(frozen=True, slots=True)

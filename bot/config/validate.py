@@ -7,16 +7,17 @@ a :class:`~bot.errors.ConfigError` naming the dotted key, the value and what is 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from bot.config.schema import (
     BybitExchangeSchema,
-    EmaCrossSchema,
     FileDataSchema,
     InstrumentSchema,
     Network,
+    RuleStrategySchema,
     RunTaskSchema,
     SimExchangeSchema,
     SyntheticDataSchema,
@@ -27,7 +28,6 @@ from bot.config.settings import (
     TIMEFRAME_SECONDS,
     BybitEndpoints,
     BybitSettings,
-    EmaCrossSettings,
     FileDataSettings,
     RunTaskSettings,
     Secret,
@@ -181,18 +181,29 @@ def bybit_exchange(node: BybitExchangeSchema) -> BybitSettings:
     )
 
 
-def ema_cross(node: EmaCrossSchema) -> EmaCrossSettings:
-    """Validate ``strategy=ema_cross``: ``1 <= fast < slow``."""
-    fast = int_in("strategy.fast", node.fast, 1, 100_000)
-    slow = int_in("strategy.slow", node.slow, 2, 100_000)
-    if slow <= fast:
-        raise ConfigError("strategy.slow", slow, f"greater than strategy.fast ({fast})")
-    return EmaCrossSettings(
-        fast=fast,
-        slow=slow,
-        notional=money("strategy.notional", node.notional),
-        direction=node.direction,
-    )
+def strategy_params(node: RuleStrategySchema) -> tuple[tuple[str, int | float], ...]:
+    """A rule strategy's top-level tunables (``fast``, ``slow``), with ``ORDERED`` checked.
+
+    Their ranges are checked where they are used (an indicator's period, a level), and
+    reported under their own key by the wiring.
+    """
+    common = {item.name for item in dataclasses.fields(RuleStrategySchema)}
+    params: dict[str, int | float] = {}
+    for item in dataclasses.fields(node):
+        value = getattr(node, item.name)
+        if item.name in common:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"strategy.{item.name}", value, "a number")
+        params[item.name] = value
+    for lower, higher in node.ORDERED:
+        if params[lower] >= params[higher]:
+            raise ConfigError(
+                f"strategy.{higher}",
+                params[higher],
+                f"greater than strategy.{lower} ({params[lower]})",
+            )
+    return tuple(params.items())
 
 
 def _timeframe(value: str) -> str:

@@ -11,7 +11,7 @@ import math
 import sys
 from pathlib import Path
 
-from bot.config import EmaCrossSettings, SimSettings
+from bot.config import SimSettings
 from bot.engine.settings import Settings
 from bot.errors import ConfigError
 
@@ -32,22 +32,15 @@ def run_task(settings: Settings, output_dir: Path | None = None) -> float | None
     from bot.report.metrics import compute_metrics
     from bot.report.progress import Progress
     from bot.report.summary import summary_table
-    from bot.strategy.ema_cross import EmaCross
+    from bot.strategy.base import Strategy
 
     candles = load_candles(settings.data, seed=settings.seed)
     if not len(candles):
         raise ConfigError("data", settings.data.name, "at least one candle")
     road = build_sim_road(settings, run_id=f"bt{settings.seed}", start_ms=int(candles.ts_ms[0]))
-    strategy_settings = settings.strategy
-    if not isinstance(strategy_settings, EmaCrossSettings):
-        raise ConfigError("strategy", strategy_settings.name, "ema_cross")
-    strategy = EmaCross(
-        settings.symbol,
-        fast=strategy_settings.fast,
-        slow=strategy_settings.slow,
-        notional=strategy_settings.notional,
-        direction=strategy_settings.direction.value,
-    )
+    strategy = settings.strategy.build()
+    if not isinstance(strategy, Strategy):
+        raise ConfigError("strategy", type(strategy).__name__, "must build a Strategy")
     progress = Progress(len(candles), label="backtest")
     record, rejections = run_backtest(
         road,
@@ -62,7 +55,7 @@ def run_task(settings: Settings, output_dir: Path | None = None) -> float | None
     progress.close()
     metrics = compute_metrics(record)
     title = (
-        f"{strategy.name} {strategy_settings.fast}/{strategy_settings.slow} on "
+        f"{settings.strategy.title} on "
         f"{settings.symbol} {settings.data.timeframe}, {len(candles):,} bars"
     )
     print(summary_table(metrics, title=title))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain import (
@@ -34,11 +34,12 @@ from bot.domain import (
 from bot.errors import BotError, InvalidValue, SizingRejected
 from bot.exchange.protocol import Exchange, OrderRequest, SubmitResult
 from bot.execution.closing import RemainderPolicy, plan_close
+from bot.execution.journal import Journal
 from bot.execution.ledger import OrderLedger
 from bot.execution.pricing import entry_price, order_prices, snapshot_with_order
 from bot.execution.results import Accepted, ExecutionResult, Rejected, Stage
 from bot.guards import GuardChain
-from bot.risk import PortfolioSnapshot, RiskEngine, TradingStateHolder
+from bot.risk import PortfolioSnapshot, RiskEngine, TradingState, TradingStateHolder
 
 _RUN_ID = re.compile(r"[A-Za-z0-9_]{1,24}")
 
@@ -54,7 +55,13 @@ class _Prepared:
 
 
 class Executor:
-    """Turns intents into venue orders, or into rejections that say why."""
+    """Turns intents into venue orders, or into rejections that say why.
+
+    With a ``journal``, every intent is written before it is sent (an intent that cannot
+    be written is not sent), then every answer, counted fill and cancel; a write that
+    fails after the fact halts trading. ``first_seq`` continues a run's link ids after a
+    restart (``recovery.next_seq(run_id)``); it must be after the journal's last one.
+    """
 
     def __init__(
         self,
@@ -66,11 +73,16 @@ class Executor:
         run_id: str,
         remainder: RemainderPolicy = RemainderPolicy.CLOSE_ALL,
         lookup_attempts: int = 3,
+        journal: Journal | None = None,
+        first_seq: int = 1,
     ) -> None:
         if _RUN_ID.fullmatch(run_id) is None:
             raise InvalidValue("run_id", run_id, "1 to 24 letters, digits or underscores")
         if lookup_attempts < 1:
             raise InvalidValue("lookup_attempts", lookup_attempts, "at least 1")
+        last = journal.last_seq(run_id) if journal is not None else 0
+        if first_seq <= last or first_seq < 1:
+            raise InvalidValue("first_seq", first_seq, f"after {last}, the run's last sequence")
         self._venue = venue
         self._guards = guards
         self._risk = risk
@@ -78,7 +90,8 @@ class Executor:
         self._run_id = run_id
         self._remainder = remainder
         self._lookup_attempts = lookup_attempts
-        self._seq = itertools.count(1)
+        self._journal = journal
+        self._seq = itertools.count(first_seq)
         self._instruments: dict[Symbol, Instrument] = {}
         self._fill_cursor = 0
         self.ledger = OrderLedger()
@@ -115,6 +128,8 @@ class Executor:
         """Cancel every open order (of ``symbol``) on the venue; returns their link ids."""
         with self._state.lock:
             cancelled = self._venue.cancel_all(symbol)
+        if cancelled:
+            self._journal_after(lambda journal: journal.record_cancels(cancelled, "cancel all"))
         for link_id in cancelled:
             if self.ledger.get(link_id) is not None:
                 self.ledger.acknowledge(link_id, OrderStatus.CANCELLED, "")
@@ -126,12 +141,18 @@ class Executor:
 
     def on_fill(self, fill: Fill) -> bool:
         """Count a fill once, from whichever path brings it; False if already counted."""
-        return self.ledger.on_fill(fill)
+        counted = self.ledger.on_fill(fill)
+        if counted:
+            self._journal_after(lambda journal: journal.record_fill(fill))
+        return counted
 
     def sync_fills(self) -> list[Fill]:
         """Pull the venue's new fills and count them; returns the ones that were new."""
         fills, self._fill_cursor = self._venue.fills_since(self._fill_cursor)
-        return [fill for fill in fills if self.ledger.on_fill(fill)]
+        counted = [fill for fill in fills if self.ledger.on_fill(fill)]
+        if counted:
+            self._journal_after(lambda journal: journal.record_fills(counted))
+        return counted
 
     def next_link_id(self) -> str:
         """A unique, deterministic ``orderLinkId``: run id and sequence number."""
@@ -250,6 +271,9 @@ class Executor:
         with self._state.lock:
             if prepared.entry and not self._state.allows_entries:
                 return _state_rejection(self._state)
+            unwritten = self._journal_intents([request])
+            if unwritten is not None:
+                return unwritten
             self.ledger.record(request.to_order())
             try:
                 answer = self._venue.submit(request)
@@ -261,6 +285,10 @@ class Executor:
         with self._state.lock:
             entries_allowed = self._state.allows_entries
             sendable = [p for p in chunk if entries_allowed or not p.entry]
+            unwritten = self._journal_intents([p.request for p in sendable])
+            if unwritten is not None:
+                held = _state_rejection(self._state)
+                return [unwritten if entries_allowed or not p.entry else held for p in chunk]
             for prepared in sendable:
                 self.ledger.record(prepared.request.to_order())
             try:
@@ -283,11 +311,13 @@ class Executor:
     def _settle(self, prepared: _Prepared, answer: SubmitResult) -> ExecutionResult:
         request = prepared.request
         link_id = request.order_link_id
+        self._journal_ack(answer)
         if answer.status is OrderStatus.UNKNOWN:
             resolved = self._resolve_unknown(request, answer)
             if isinstance(resolved, Rejected):
                 return resolved
             answer = resolved
+            self._journal_ack(resolved)
         if answer.status is OrderStatus.REJECTED:
             self.ledger.acknowledge(link_id, OrderStatus.REJECTED, "")
             return Rejected(
@@ -324,6 +354,7 @@ class Executor:
                 continue
             if found is None:
                 self.ledger.acknowledge(link_id, OrderStatus.REJECTED, "")
+                self._journal_ack(SubmitResult(link_id, OrderStatus.REJECTED, message="not found"))
                 return Rejected(
                     Stage.VENUE,
                     f"outcome was ambiguous ({answer.message}); the venue has no order "
@@ -342,6 +373,32 @@ class Executor:
             answer.code or None,
             order_link_id=link_id,
         )
+
+    # ---- journal --------------------------------------------------------------------
+
+    def _journal_intents(self, requests: list[OrderRequest]) -> Rejected | None:
+        """Write the intents before they are sent; a rejection if they cannot be."""
+        if self._journal is None or not requests:
+            return None
+        prefix = f"{self._run_id}-"
+        try:
+            items = [(int(r.order_link_id.removeprefix(prefix)), r) for r in requests]
+            self._journal.record_intents(self._run_id, items)
+        except Exception as exc:  # noqa: BLE001 -- not written, so not sent
+            return _failed(Stage.VALIDATION, "the journal cannot write the order; not sent", exc)
+        return None
+
+    def _journal_ack(self, answer: SubmitResult) -> None:
+        self._journal_after(lambda journal: journal.record_ack(answer))
+
+    def _journal_after(self, write: Callable[[Journal], object]) -> None:
+        """Write what already happened; if that fails, nothing new is opened."""
+        if self._journal is None:
+            return
+        try:
+            write(self._journal)
+        except Exception as exc:  # noqa: BLE001 -- an unjournaled event halts trading
+            self._state.escalate(TradingState.HALTED, f"journal write failed: {exc}")
 
     # ---- inputs ---------------------------------------------------------------------
 

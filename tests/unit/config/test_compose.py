@@ -17,7 +17,7 @@ GROUPS = {
     "exchange": ("sim", "bybit"),
     "risk": ("standard", "strict"),
     "guard": ("standard", "strict"),
-    "strategy": ("ema_cross",),
+    "strategy": ("ema_cross", "rsi_reversion", "bollinger_breakout", "donchian_trend"),
     "data": ("synthetic", "file"),
     "task": ("run",),
 }
@@ -55,7 +55,8 @@ def test_defaults_are_the_documented_ones(composer):
     assert settings.risk.max_leverage == 10
     assert settings.risk.max_order_notional == Money("10000")
     assert settings.guard.price_band_bps == 200
-    assert (settings.strategy.fast, settings.strategy.slow) == (12, 26)
+    assert settings.strategy.params == (("fast", 12), ("slow", 26))
+    assert settings.strategy.title == "ema_cross 12/26"
     assert settings.seed == 7
 
 

@@ -28,6 +28,8 @@ def _one_line(stderr: str) -> str:
         ("risk.max_order_notional=-5", "risk.max_order_notional", "positive"),
         ("guard.price_band_bps=0", "guard.price_band_bps", "from 1 to 5,000"),
         ("+risk.max_levrage=3", "risk.max_levrage", "unknown key"),
+        ("strategy.indicators.fast.kind=emaa", "strategy.indicators.fast.kind", "one of: adx, atr"),
+        ("strategy.fast=0", "strategy.fast", "an integer from 1"),
     ],
 )
 def test_cli_config_error_exits_2_with_one_line(tmp_path, override, key, shown):
@@ -96,7 +98,9 @@ def test_secret_on_the_command_line_is_refused_before_hydra(tmp_path):
         (["guard.max_clock_skew_ms=60001"], "guard.max_clock_skew_ms"),
         (["strategy.fast=0"], "strategy.fast"),
         (["strategy.fast=30"], "strategy.slow"),
-        (["strategy.notional=-1"], "strategy.notional"),
+        (["strategy.sizing.notional=-1"], "strategy.sizing.notional"),
+        (["strategy.indicators.fast.kind=emaa"], "strategy.indicators.fast.kind"),
+        (["+strategy.foo=1"], "strategy.foo"),
         (["data.days=0"], "data.days"),
         (["data.timeframe=7m"], "data.timeframe"),
         (["data.start=yesterday"], "data.start"),

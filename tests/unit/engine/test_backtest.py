@@ -9,7 +9,7 @@ from bot.data import load_candles
 from bot.engine.assemble import SimRoad, build_sim_road
 from bot.engine.backtest import Rejection, run_backtest
 from bot.report.record import RunRecord
-from bot.strategy.ema_cross import EmaCross
+from bot.strategy.base import Strategy
 from tests.support.settings import settings_for
 
 
@@ -22,12 +22,11 @@ class _Run:
 
 
 def _run(*overrides: str) -> _Run:
-    settings = settings_for("data.days=2", *overrides)
+    settings = settings_for("data.days=2", "strategy.fast=5", "strategy.slow=20", *overrides)
     candles = load_candles(settings.data, seed=settings.seed)
     road = build_sim_road(settings, run_id="t", start_ms=int(candles.ts_ms[0]))
-    strategy = EmaCross(
-        settings.symbol, fast=5, slow=20, notional=settings.strategy.notional, direction="both"
-    )
+    strategy = settings.strategy.build()
+    assert isinstance(strategy, Strategy)
     exchange = settings.exchange
     record, rejections = run_backtest(
         road,
