@@ -30,7 +30,15 @@ from bot.execution.journal import Journal
 from bot.risk import TradingState
 from tests.support.road import BTC, START_MS
 
-pytestmark = pytest.mark.failclosed
+pytestmark = [
+    pytest.mark.failclosed,
+    # Python 3.12+ warns when forking a process that has threads; the writers are
+    # killed with SIGKILL and never rely on another thread's state, so the warning
+    # does not apply to them.
+    pytest.mark.filterwarnings(
+        "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
+    ),
+]
 
 SEEDS: Final = range(20)
 ROUNDS: Final = 2
