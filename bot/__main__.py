@@ -75,12 +75,14 @@ def help_text(conf: Path) -> str:
         "",
         "config groups (* = default; pick one with group=option):",
     ]
+    options = {group: sorted((conf / group).glob("*.yaml")) for group in chosen}
+    width = max((len(o.stem) for found in options.values() for o in found), default=0)
     for group, default in chosen.items():
         lines.append(f"  {group}:")
-        for option in sorted((conf / group).glob("*.yaml")):
+        for option in options[group]:
             first = option.read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
             mark = "*" if option.stem == default else " "
-            lines.append(f"   {mark}{option.stem:<11} {first}")
+            lines.append(f"   {mark}{option.stem:<{width}}  {first}")
     lines += [
         "",
         "examples:",

@@ -26,6 +26,7 @@ def run_task(settings: Settings, output_dir: Path | None = None) -> float | None
             "task=run trades live only once the live runner lands; use exchange=sim for a backtest",
         )
     from bot.data import load_candles
+    from bot.data.candles import iso_ms
     from bot.engine.assemble import build_sim_road
     from bot.engine.backtest import run_backtest
     from bot.report.artifacts import write_artifacts
@@ -59,8 +60,10 @@ def run_task(settings: Settings, output_dir: Path | None = None) -> float | None
         f"{settings.symbol} {settings.data.timeframe}, {len(candles):,} bars"
     )
     print(summary_table(metrics, title=title))
-    for rejection in rejections[:5]:
-        print(f"refused at {rejection.ts_ms}: {rejection.result}", file=sys.stderr)
+    if rejections:
+        print(f"{len(rejections)} intents were refused; the first ones:", file=sys.stderr)
+    for rejection in rejections[:3]:
+        print(f"  {iso_ms(rejection.ts_ms)}: {rejection.result}", file=sys.stderr)
     if output_dir is not None:
         paths = write_artifacts(record, metrics, output_dir)
         print("artifacts: " + ", ".join(str(p) for p in paths.values()))
