@@ -10,4 +10,6 @@ loads none of them; pyarrow and matplotlib load only when artifacts are written)
 - :mod:`bot.report.artifacts`: :func:`write_artifacts` (``trades.csv``,
   ``equity.parquet``, ``metrics.json``, ``report.png``)
 - :mod:`bot.report.progress`: :class:`Progress`
+- :mod:`bot.report.sweep`: :class:`SweepTable` (the Hydra callback that prints and
+  writes the table of a multirun, best objective first)
 """

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+from omegaconf import OmegaConf
 
 from .config.conftest import run_bot
 
@@ -102,7 +103,7 @@ def test_optuna_study_maximises_the_returned_objective(tmp_path: Path):
     )
     assert result.returncode == 0, result.stderr
     rows = _table_rows(sweep_dir)
-    assert len(rows) == 2
-    best = (sweep_dir / "optimization_results.yaml").read_text(encoding="utf-8")
-    assert f"best_value: {float(rows[0]['objective'])!r}" in best
-    assert f"strategy.fast: {rows[0]['strategy.fast']}" in best
+    assert len(rows) == 2, result.stdout
+    best = OmegaConf.load(sweep_dir / "optimization_results.yaml")
+    assert best.best_value == pytest.approx(float(rows[0]["objective"])), (best, rows)
+    assert best.best_params["strategy.fast"] == int(rows[0]["strategy.fast"]), (best, rows)
