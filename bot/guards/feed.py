@@ -28,6 +28,8 @@ class FeedFreshness(FailClosedGuard):
         ticker = read_ticker(self._prices.ticker, intent.symbol)
         now = read_ms("the local time", self._clock.now_ms())
         age = now - ticker.ts_ms
+        if -self._max_skew <= age <= self._max_age:
+            return None
         numbers = {"age_ms": str(age), "ticker_ts_ms": str(ticker.ts_ms), "now_ms": str(now)}
         if age > self._max_age:
             numbers["max_age_ms"] = str(self._max_age)
@@ -72,6 +74,8 @@ class StreamHealthGuard(FailClosedGuard):
         last = read_ms("the time of the last stream message", last)
         now = read_ms("the local time", self._clock.now_ms())
         silence = now - last
+        if -self._max_skew <= silence <= self._max_silence:
+            return None
         numbers = {"silence_ms": str(silence), "last_message_ms": str(last), "now_ms": str(now)}
         if silence > self._max_silence:
             numbers["max_silence_ms"] = str(self._max_silence)
