@@ -42,6 +42,7 @@ from bot.config.settings import DataSettings, ExchangeSettings, StrategySettings
 from bot.domain import Symbol
 from bot.engine.settings import Settings
 from bot.errors import BotError, ConfigError, InvalidValue
+from bot.execution.closing import RemainderPolicy
 from bot.guards import GuardSettings
 from bot.risk import LossAction, RiskSettings
 
@@ -85,6 +86,7 @@ def build_settings(cfg: ConfigNode) -> Settings:
         task=validate.run_task(_expect(cfg, "task", RunTaskSchema)),
         seed=validate.seed(_plain(cfg, "seed")),
         symbol=symbol,
+        close_remainder=RemainderPolicy(_plain(cfg, "close_remainder").value),
     )
 
 

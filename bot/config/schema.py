@@ -39,6 +39,13 @@ class LossLimitAction(Enum):
     halted = "halted"
 
 
+class CloseRemainder(Enum):
+    """What a partial close does when it would leave less than the minimum order qty."""
+
+    close_all = "close_all"
+    keep = "keep"
+
+
 class Direction(Enum):
     """Which side a strategy may open positions on."""
 
@@ -218,6 +225,7 @@ class BotSchema:
 
     seed: int = 7
     symbol: str = "BTCUSDT"
+    close_remainder: CloseRemainder = CloseRemainder.close_all
     exchange: Any = MISSING
     risk: Any = MISSING
     guard: Any = MISSING

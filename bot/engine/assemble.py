@@ -56,5 +56,7 @@ def build_sim_road(settings: Settings, *, run_id: str, start_ms: int) -> SimRoad
         clock=venue.clock,
     )
     risk = RiskEngine(settings.risk, state, venue.clock)
-    executor = Executor(venue, guards, risk, state, run_id=run_id)
+    executor = Executor(
+        venue, guards, risk, state, run_id=run_id, remainder=settings.close_remainder
+    )
     return SimRoad(venue, state, guards, risk, executor, Panic(executor, state))

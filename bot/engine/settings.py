@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.config.settings import DataSettings, ExchangeSettings, StrategySettings, TaskSettings
 from bot.domain import Symbol
+from bot.execution.closing import RemainderPolicy
 from bot.guards import GuardSettings
 from bot.risk import RiskSettings
 
@@ -27,3 +28,4 @@ class Settings:
     task: TaskSettings
     seed: int
     symbol: Symbol
+    close_remainder: RemainderPolicy = RemainderPolicy.CLOSE_ALL
