@@ -18,7 +18,8 @@
     │   ├── VenueRejected         the venue refused a request (with its code)
     │   └── AmbiguousOutcome      the venue may or may not have acted (timeout, 5xx)
     ├── DataError                 candles that cannot be used (bad file, row, column)
-    └── JournalError              the journal cannot be opened, read or written
+    ├── JournalError              the journal cannot be opened, read or written
+    └── ReconcileRefused          journal and exchange disagree or cannot be read (exit 3)
 
 ``BotError`` subclasses carry a message meant for a trader: what was wrong, the value,
 and what is allowed.
@@ -164,3 +165,21 @@ class JournalError(BotError):
         self.path = path
         self.reason = reason
         super().__init__(f"journal {path}: {reason}")
+
+
+class ReconcileRefused(BotError):
+    """The bot refuses to trade after reconciling: the live runner exits with code 3.
+
+    Raised when the exchange could not be read (under every policy: a startup sync
+    failure is never adoptable), when journal and exchange disagree under the ``refuse``
+    policy, or when ``adopt`` cannot resolve a difference. ``reason`` says which;
+    ``report`` is the :class:`~bot.execution.reconcile.ReconcileReport`, and the message
+    ends with its diff table.
+    """
+
+    exit_code = 3
+
+    def __init__(self, reason: str, report: object) -> None:
+        self.reason = reason
+        self.report = report
+        super().__init__(f"refusing to trade: {reason}\n{report}")
