@@ -1,0 +1,1 @@
+"""Cross-checks of the backtest against peer backtesting libraries."""
