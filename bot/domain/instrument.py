@@ -31,6 +31,7 @@ class Instrument:
     max_mkt_order_qty: Qty
     min_notional: Money
 
+    @hot_path
     def __post_init__(self) -> None:
         for name in ("tick_size", "qty_step", "min_order_qty", "max_order_qty"):
             kind = Price if name == "tick_size" else Qty
@@ -75,22 +76,29 @@ class Instrument:
         Raises :class:`BelowMinQty`, :class:`BelowMinNotional` or :class:`AboveMaxQty`
         with the numbers; never adjusts the quantity.
         """
-        numbers = {"qty": str(qty), "price": str(price), "symbol": str(self.symbol)}
         if qty < self.min_order_qty:
+            numbers = self._qty_numbers(qty, price)
             numbers["min_order_qty"] = str(self.min_order_qty)
             raise BelowMinQty("qty is below the instrument's minimum order qty", numbers)
         if qty % self.qty_step != 0:
             raise InvalidValue("qty", str(qty), f"a multiple of qty_step {self.qty_step}")
         if qty * price < self.min_notional:
+            numbers = self._qty_numbers(qty, price)
             numbers["notional"] = str(qty * price)
             numbers["min_notional"] = str(self.min_notional)
             raise BelowMinNotional("order value is below the minimum notional", numbers)
         limit = self.max_qty(market=market)
         if qty > limit:
+            numbers = self._qty_numbers(qty, price)
             numbers["max_qty"] = str(limit)
             numbers["order_type"] = "market" if market else "limit"
             raise AboveMaxQty("qty is above the instrument's maximum order qty", numbers)
         return Qty(qty)
+
+    @hot_path
+    def _qty_numbers(self, qty: Decimal, price: Decimal) -> dict[str, str]:
+        """The figures every sizing refusal carries (built only for a refusal)."""
+        return {"qty": str(qty), "price": str(price), "symbol": str(self.symbol)}
 
 
 def qty_for_notional(

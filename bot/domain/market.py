@@ -68,6 +68,7 @@ class Bar:
     close: Price
     volume: Decimal
 
+    @hot_path
     def __post_init__(self) -> None:
         timestamp_ms("bar.ts_ms", self.ts_ms)
         for name in ("open", "high", "low", "close"):
@@ -93,6 +94,7 @@ class Ticker:
     mark_price: Price | None
     ts_ms: int
 
+    @hot_path
     def __post_init__(self) -> None:
         if not isinstance(self.last_price, Price):
             raise InvalidValue("ticker.last_price", self.last_price, "a Price")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Final, Literal
 
+from bot.domain.hotpath import hot_path
 from bot.domain.market import Side, Symbol, timestamp_ms
 from bot.domain.numbers import Amount, Fraction, Money, Price, Qty, fraction
 from bot.errors import InvalidTransition, InvalidValue
@@ -43,6 +44,7 @@ class TriggerDirection(Enum):
     FALL = 2
 
 
+@hot_path
 def _check_pricing(
     order_type: OrderType,
     limit_price: Price | None,
@@ -79,6 +81,7 @@ class EntryIntent:
     trigger_direction: TriggerDirection | None = None
     tag: str = ""
 
+    @hot_path
     def __post_init__(self) -> None:
         if (self.notional is None) == (self.qty is None):
             raise InvalidValue("entry.size", None, "give exactly one of notional or qty")
@@ -114,6 +117,7 @@ class CloseIntent:
     tag: str = ""
     reduce_only: Literal[True] = True
 
+    @hot_path
     def __post_init__(self) -> None:
         if self.reduce_only is not True:
             raise InvalidValue("close.reduce_only", self.reduce_only, "a close is reduce-only")
@@ -136,6 +140,7 @@ class BatchIntent:
 
     items: tuple[Intent, ...]
 
+    @hot_path
     def __post_init__(self) -> None:
         if not self.items:
             raise InvalidValue("batch.items", self.items, "at least one intent")
@@ -157,11 +162,13 @@ class OrderStatus(Enum):
     REJECTED = "Rejected"
 
     @property
+    @hot_path
     def is_terminal(self) -> bool:
         """True once nothing more can happen to the order."""
         return self in _TERMINAL
 
     @property
+    @hot_path
     def is_open(self) -> bool:
         """True while the order may still fill on the venue."""
         return self in (OrderStatus.NEW, OrderStatus.UNTRIGGERED, OrderStatus.PARTIALLY_FILLED)
@@ -196,6 +203,7 @@ class Fill:
     ts_ms: int
     is_maker: bool = False
 
+    @hot_path
     def __post_init__(self) -> None:
         if not self.exec_id:
             raise InvalidValue("fill.exec_id", self.exec_id, "a non-empty execution id")
@@ -222,6 +230,7 @@ class Order:
     reason: str = ""
     fill_ids: set[str] = field(default_factory=set)
 
+    @hot_path
     def __post_init__(self) -> None:
         if not self.order_link_id or len(self.order_link_id) > 36:
             raise InvalidValue("order.order_link_id", self.order_link_id, "1 to 36 characters")

@@ -20,6 +20,7 @@ class Position:
     size: Qty
     entry_price: Price
 
+    @hot_path
     def __post_init__(self) -> None:
         if not isinstance(self.size, Qty):
             raise InvalidValue("position.size", self.size, "a Qty (> 0); flat is no position")

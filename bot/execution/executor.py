@@ -29,8 +29,10 @@ from bot.domain import (
     Position,
     Price,
     Symbol,
+    Ticker,
     qty_for_notional,
 )
+from bot.domain.hotpath import hot_path
 from bot.errors import BotError, InvalidValue, SizingRejected
 from bot.exchange.protocol import Exchange, OrderRequest, SubmitResult
 from bot.execution.closing import RemainderPolicy, plan_close
@@ -50,6 +52,7 @@ class _Prepared:
     note: str = ""
 
     @property
+    @hot_path
     def entry(self) -> bool:
         return not self.request.reduce_only
 
@@ -156,10 +159,15 @@ class Executor:
 
     def next_link_id(self) -> str:
         """A unique, deterministic ``orderLinkId``: run id and sequence number."""
+        return self._next_link_id()
+
+    @hot_path
+    def _next_link_id(self) -> str:
         return f"{self._run_id}-{next(self._seq)}"
 
     # ---- preparing ------------------------------------------------------------------
 
+    @hot_path
     def _prepare(
         self, intent: Intent, overlay: list[PortfolioSnapshot] | None
     ) -> _Prepared | Rejected:
@@ -170,6 +178,7 @@ class Executor:
             return self._prepare_close(intent)
         return self._prepare_entry(intent, overlay)
 
+    @hot_path
     def _run_guards(self, intent: Intent) -> Rejected | None:
         if isinstance(intent, EntryIntent) and not self._state.allows_entries:
             return _state_rejection(self._state)
@@ -184,12 +193,14 @@ class Executor:
         numbers = {f"{b.guard}.{k}": v for b in blocks for k, v in b.numbers.items()}
         return Rejected(Stage.GUARD, "; ".join(str(b) for b in blocks), numbers)
 
+    @hot_path
     def _prepare_entry(
         self, intent: EntryIntent, overlay: list[PortfolioSnapshot] | None
     ) -> _Prepared | Rejected:
         try:
             instrument = self._instrument(intent.symbol)
-            price = entry_price(intent, instrument, self._venue.ticker(intent.symbol))
+            ticker = self._venue.ticker(intent.symbol)
+            price = entry_price(intent, instrument, ticker)
             limit, trigger = order_prices(intent, intent.side, instrument)
         except Exception as exc:  # noqa: BLE001 -- no trustworthy price or rules: refuse
             return _failed(Stage.VALIDATION, "cannot price or size the entry", exc)
@@ -200,7 +211,7 @@ class Executor:
         else:  # EntryIntent's constructor makes this impossible; refuse if it happens
             return Rejected(Stage.VALIDATION, "entry has neither notional nor qty")
         try:
-            snapshot = overlay[-1] if overlay else self._snapshot(intent.symbol)
+            snapshot = overlay[-1] if overlay else self._snapshot(intent.symbol, ticker)
         except Exception as exc:  # noqa: BLE001 -- unknown portfolio: refuse
             return _failed(Stage.RISK, "portfolio snapshot unavailable", exc)
         try:
@@ -220,7 +231,7 @@ class Executor:
         except BotError as exc:
             return Rejected(Stage.VALIDATION, str(exc))
         request = OrderRequest(
-            order_link_id=self.next_link_id(),
+            order_link_id=self._next_link_id(),
             symbol=intent.symbol,
             side=intent.side,
             qty=qty,
@@ -235,6 +246,7 @@ class Executor:
             overlay.append(snapshot_with_order(snapshot, request, price))
         return _Prepared(request, decision.reason if decision.shrunk else "")
 
+    @hot_path
     def _prepare_close(self, intent: CloseIntent) -> _Prepared | Rejected:
         try:
             position = self._venue.positions().get(intent.symbol)
@@ -251,7 +263,7 @@ class Executor:
         except BotError as exc:
             return Rejected(Stage.VALIDATION, str(exc))
         request = OrderRequest(
-            order_link_id=self.next_link_id(),
+            order_link_id=self._next_link_id(),
             symbol=intent.symbol,
             side=plan.side,
             qty=plan.qty,
@@ -266,6 +278,7 @@ class Executor:
 
     # ---- sending --------------------------------------------------------------------
 
+    @hot_path
     def _send_one(self, prepared: _Prepared) -> ExecutionResult:
         request = prepared.request
         with self._state.lock:
@@ -281,6 +294,7 @@ class Executor:
                 answer = _unknown(request, exc)
         return self._settle(prepared, answer)
 
+    @hot_path
     def _send_chunk(self, chunk: Sequence[_Prepared]) -> list[ExecutionResult]:
         with self._state.lock:
             entries_allowed = self._state.allows_entries
@@ -376,6 +390,7 @@ class Executor:
 
     # ---- journal --------------------------------------------------------------------
 
+    @hot_path
     def _journal_intents(self, requests: list[OrderRequest]) -> Rejected | None:
         """Write the intents before they are sent; a rejection if they cannot be."""
         if self._journal is None or not requests:
@@ -388,9 +403,12 @@ class Executor:
             return _failed(Stage.VALIDATION, "the journal cannot write the order; not sent", exc)
         return None
 
+    @hot_path
     def _journal_ack(self, answer: SubmitResult) -> None:
-        self._journal_after(lambda journal: journal.record_ack(answer))
+        if self._journal is not None:
+            self._journal_after(lambda journal: journal.record_ack(answer))
 
+    @hot_path
     def _journal_after(self, write: Callable[[Journal], object]) -> None:
         """Write what already happened; if that fails, nothing new is opened."""
         if self._journal is None:
@@ -402,21 +420,28 @@ class Executor:
 
     # ---- inputs ---------------------------------------------------------------------
 
+    @hot_path
     def _instrument(self, symbol: Symbol) -> Instrument:
         instrument = self._instruments.get(symbol)
         if instrument is None:
             instrument = self._venue.instrument(symbol)
+            if not isinstance(instrument, Instrument) or instrument.symbol != symbol:
+                raise InvalidValue("instrument", instrument, f"the rules of {symbol}")
             self._instruments[symbol] = instrument
         return instrument
 
-    def _snapshot(self, symbol: Symbol) -> PortfolioSnapshot:
+    @hot_path
+    def _snapshot(self, symbol: Symbol, ticker: Ticker | None) -> PortfolioSnapshot:
+        """Equity, live positions and their last prices; ``ticker`` is ``symbol``'s, just
+        read for this entry (each other held symbol's ticker is read once here)."""
         positions = self._venue.positions()
         prices: dict[Symbol, Price] = {}
         for held in positions:
-            ticker = self._venue.ticker(held)
-            if ticker is not None:
-                prices[held] = ticker.last_price
-        ticker = self._venue.ticker(symbol)
+            if held == symbol:
+                continue
+            other = self._venue.ticker(held)
+            if other is not None:
+                prices[held] = other.last_price
         if ticker is not None:
             prices[symbol] = ticker.last_price
         return PortfolioSnapshot(self._venue.balance().equity, positions, prices)

@@ -46,12 +46,14 @@ class GuardChain:
     def evaluate(self, intent: Intent) -> list[Block]:
         """Every block raised against ``intent``; entry-only guards skip exits."""
         is_exit = isinstance(intent, CloseIntent)
-        answers = (
-            self._run_one(name, check, intent)
-            for name, entry_only, check in self._checks
-            if not (is_exit and entry_only)
-        )
-        return [block for block in answers if block is not None]
+        blocks: list[Block] = []
+        for name, entry_only, check in self._checks:
+            if is_exit and entry_only:
+                continue
+            block = self._run_one(name, check, intent)
+            if block is not None:
+                blocks.append(block)
+        return blocks
 
     @hot_path
     def _run_one(

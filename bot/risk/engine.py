@@ -72,6 +72,7 @@ class RiskEngine:
             kind = type(exc).__name__
             return RiskDecision.block(f"risk check failed: {kind}: {exc}", {"error": kind})
 
+    @hot_path
     def _check_entry(
         self, intent: EntryIntent, notional: Money, snapshot: PortfolioSnapshot, now: int
     ) -> RiskDecision:
@@ -99,6 +100,7 @@ class RiskEngine:
             return RiskDecision.block(exposure, numbers)
         return self._fit(intent, notional, exposure, equity, numbers)
 
+    @hot_path
     def _refuse_by_state_and_pace(self, now: int, numbers: dict[str, str]) -> RiskDecision | None:
         state = self._state.state
         if not state.allows_entries:
@@ -127,6 +129,7 @@ class RiskEngine:
             )
         return None
 
+    @hot_path
     def _fit(
         self,
         intent: EntryIntent,
@@ -138,8 +141,8 @@ class RiskEngine:
         settings = self._settings
         limits = rooms(settings, exposure, equity)
         over = [limit for limit, room in limits if notional > room]
-        if not over:
-            return RiskDecision.approve(notional, "within every risk limit", numbers)
+        if not over:  # ``numbers`` is this check's own dict: no copy needed
+            return RiskDecision(True, notional, False, "within every risk limit", numbers)
         after = exposure.total + notional
         numbers |= {
             "symbol_exposure": str(cents(exposure.symbol_same_side)),

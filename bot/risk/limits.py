@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.domain import EntryIntent, Money
+from bot.domain.hotpath import hot_path
 from bot.risk.portfolio import PortfolioSnapshot, cents, fmt
 from bot.risk.settings import RiskSettings
 
@@ -18,6 +19,7 @@ class Exposure:
     total: Decimal
 
 
+@hot_path
 def marked_exposure(intent: EntryIntent, snapshot: PortfolioSnapshot) -> Exposure | str:
     """Exposure before the order, or the reason it cannot be marked.
 
@@ -37,6 +39,7 @@ def marked_exposure(intent: EntryIntent, snapshot: PortfolioSnapshot) -> Exposur
     return Exposure(same_side, total)
 
 
+@hot_path
 def rooms(
     settings: RiskSettings, exposure: Exposure, equity: Decimal
 ) -> tuple[tuple[str, Decimal], ...]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from bot.domain import Amount, Money, Position, Price, Symbol
+from bot.domain.hotpath import hot_path
 from bot.errors import InvalidValue
 
 
@@ -17,6 +18,7 @@ class PortfolioSnapshot:
     positions: dict[Symbol, Position] = field(default_factory=dict)
     prices: dict[Symbol, Price] = field(default_factory=dict)
 
+    @hot_path
     def __post_init__(self) -> None:
         if not isinstance(self.equity, Amount):
             raise InvalidValue("snapshot.equity", self.equity, "an Amount")
@@ -42,6 +44,7 @@ class RiskDecision:
     reason: str
     numbers: dict[str, str] = field(default_factory=dict)
 
+    @hot_path
     def __post_init__(self) -> None:
         if self.approved != (self.notional is not None):
             raise InvalidValue("risk.notional", self.notional, "set exactly when approved")

@@ -61,6 +61,8 @@ class OrderDesk:
         self.liquidations: list[Liquidation] = []
         self._order_seq = 0
         self._exec_seq = 0
+        # the taker price of the request being placed, so it is worked out once per submit
+        self._quote: tuple[OrderRequest, Price, Price] | None = None
 
     # -- requests -----------------------------------------------------------------
 
@@ -78,6 +80,7 @@ class OrderDesk:
             )
         return result
 
+    @hot_path
     def _validate(self, request: OrderRequest) -> Refusal | None:
         instrument = self.instruments.get(request.symbol)
         if instrument is None:
@@ -100,6 +103,7 @@ class OrderDesk:
             return self._check_reduce_only(request)
         return self._check_balance(request, self._entry_cost(request, last))
 
+    @hot_path
     def _check_reduce_only(self, request: OrderRequest) -> Refusal | None:
         book = self.ledger.books.get(request.symbol)
         if book is None:
@@ -115,6 +119,7 @@ class OrderDesk:
             )
         return None
 
+    @hot_path
     def _entry_cost(self, request: OrderRequest, last: Price) -> Decimal:
         """Initial margin of the opening part plus the taker fee on the whole order."""
         instrument = self.instruments[request.symbol]
@@ -123,11 +128,23 @@ class OrderDesk:
         elif request.trigger_price is not None:
             price = request.trigger_price
         else:
-            price = taker_price(last, request.side, self.settings.slippage_bps, instrument)
+            price = self._taker_price(request, last, instrument)
         opening = self.ledger.opening_qty(request.symbol, request.side, request.qty)
         margin = money(opening * price / self.leverage[request.symbol])
         return margin + fee_for(request.qty * price, self.settings.taker_fee_bps)
 
+    @hot_path
+    def _taker_price(self, request: OrderRequest, last: Price, instrument: Instrument) -> Price:
+        """Where a market ``request`` fills at ``last``; the same request at the same last
+        price (validation, then placing, within one submit) is priced once."""
+        quote = self._quote
+        if quote is not None and quote[0] is request and quote[1] is last:
+            return quote[2]
+        price = taker_price(last, request.side, self.settings.slippage_bps, instrument)
+        self._quote = (request, last, price)
+        return price
+
+    @hot_path
     def _check_balance(self, request: OrderRequest, cost: Decimal) -> Refusal | None:
         available = self.ledger.available
         if cost <= available:
@@ -138,20 +155,20 @@ class OrderDesk:
             f"{self.leverage[request.symbol]} plus fee) > available balance {available}",
         )
 
+    @hot_path
     def _place(self, request: OrderRequest, order: Order) -> SubmitResult:
         last = self.tickers[request.symbol].last_price
         if request.trigger_price is not None:
             order.transition(OrderStatus.UNTRIGGERED)
             self._rest(request, order, Decimal(0))
         elif request.price is None:
-            price = taker_price(
-                last, request.side, self.settings.slippage_bps, self.instruments[request.symbol]
-            )
+            price = self._taker_price(request, last, self.instruments[request.symbol])
             self._fill(order, price, maker=False)
         else:
             return self._place_limit(request, order, request.price, last)
         return self._result(order)
 
+    @hot_path
     def _place_limit(
         self, request: OrderRequest, order: Order, limit: Price, last: Price
     ) -> SubmitResult:
@@ -181,6 +198,7 @@ class OrderDesk:
             self.closed[order.order_link_id] = order
         return self._result(order)
 
+    @hot_path
     def _result(self, order: Order) -> SubmitResult:
         if not order.status.is_open and order.order_link_id not in self.closed:
             self.closed[order.order_link_id] = order
@@ -192,12 +210,14 @@ class OrderDesk:
             qty=order.qty,
         )
 
+    @hot_path
     def _rest(self, request: OrderRequest, order: Order, reserved: Decimal) -> None:
         resting = matching.RestingOrder(request, order, reserved)
         self.resting[request.symbol][order.order_link_id] = resting
         self.open_by_link[order.order_link_id] = resting
         self.ledger.order_margin += reserved
 
+    @hot_path
     def _unrest(self, resting: matching.RestingOrder) -> None:
         order = resting.order
         del self.resting[order.symbol][order.order_link_id]
@@ -258,6 +278,7 @@ class OrderDesk:
                 self._unrest(resting)
                 self._fill(order, request.price, maker=True)
 
+    @hot_path
     def _fill_triggered(self, request: OrderRequest, order: Order, price: Price) -> None:
         if not request.reduce_only:
             refusal = self._check_balance(request, self._entry_cost(request, price))
@@ -266,6 +287,7 @@ class OrderDesk:
                 return
         self._fill(order, price, maker=False)
 
+    @hot_path
     def _fill(self, order: Order, price: Price, *, maker: bool) -> None:
         """Execute the rest of ``order`` at ``price``; reduce-only is cut, never flipped."""
         symbol = order.symbol

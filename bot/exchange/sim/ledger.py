@@ -46,16 +46,19 @@ class PositionBook:
             return (self.cost - self.margin) / self.size
         return (self.cost + self.margin) / self.size
 
+    @hot_path
     def unrealised(self, price: Decimal) -> Decimal:
         """PnL if the position were closed at ``price`` with no fee."""
         return self.side.sign * (self.size * price - self.cost)
 
+    @hot_path
     def is_bankrupt_at(self, price: Decimal) -> bool:
         """True when ``price`` is at or beyond the bankruptcy price."""
         if self.side is Side.BUY:
             return price <= self.bankruptcy_price
         return price >= self.bankruptcy_price
 
+    @hot_path
     def as_position(self, symbol: Symbol) -> Position:
         """The public, immutable view of this position."""
         entry = self.entry_price.quantize(ENTRY_QUANTUM)
@@ -104,11 +107,13 @@ class Ledger:
             return qty
         return max(qty - book.size, ZERO)
 
+    @hot_path
     def charge_fee(self, fee: Decimal) -> None:
         """Book a trading fee (negative: a rebate)."""
         self.fees += fee
         self.wallet -= fee
 
+    @hot_path
     def apply_fill(
         self, symbol: Symbol, side: Side, qty: Decimal, price: Decimal, leverage: int
     ) -> Decimal:
@@ -127,6 +132,7 @@ class Ledger:
             self._open(symbol, side, qty, price, leverage)
         return realised
 
+    @hot_path
     def _close(self, symbol: Symbol, book: PositionBook, qty: Decimal, price: Decimal) -> Decimal:
         if qty == book.size:
             released_cost, released_margin = book.cost, book.margin
@@ -144,6 +150,7 @@ class Ledger:
             del self.books[symbol]
         return realised
 
+    @hot_path
     def _open(
         self, symbol: Symbol, side: Side, qty: Decimal, price: Decimal, leverage: int
     ) -> None:

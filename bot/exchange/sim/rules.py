@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Final
 
 from bot.domain import Instrument, OrderType, Price, TriggerDirection
+from bot.domain.hotpath import hot_path
 from bot.exchange.protocol import OrderRequest
 
 PARAM_ERROR: Final = 10001
@@ -37,10 +38,12 @@ class Refusal:
     message: str
 
 
+@hot_path
 def _off_grid(value: Decimal, step: Decimal) -> bool:
     return value % step != 0
 
 
+@hot_path
 def check_instrument_rules(
     request: OrderRequest, instrument: Instrument, last: Price
 ) -> Refusal | None:
@@ -87,6 +90,7 @@ def check_instrument_rules(
     return None
 
 
+@hot_path
 def check_request_shape(request: OrderRequest, last: Price) -> Refusal | None:
     """Refuse combinations the sim does not model and triggers already passed."""
     trigger = request.trigger_price

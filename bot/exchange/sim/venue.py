@@ -191,7 +191,9 @@ class SimExchange:
         """Wallet, equity (with unrealised PnL at the last price) and available balance."""
         with self._lock:
             ledger = self._desk.ledger
-            lasts = {s: Decimal(t.last_price) for s, t in self._desk.tickers.items()}
+            tickers = self._desk.tickers
+            # only held symbols are marked; a held symbol without a price raises, as before
+            lasts = {s: Decimal(tickers[s].last_price) for s in ledger.books}
             return Balance(
                 wallet=Amount(ledger.wallet),
                 equity=Amount(money(ledger.equity(lasts))),
