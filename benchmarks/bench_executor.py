@@ -71,7 +71,8 @@ def main() -> None:
     figures = measure(args.intents)
     print(
         f"executor entry path over {figures['intents']:,} intents (beartype "
-        f"{'on' if figures['beartype_on'] else 'OFF'}): p50 {figures['p50_us']:.1f} us, p99 {figures['p99_us']:.1f} us, "
+        f"{'on' if figures['beartype_on'] else 'OFF'}): p50 {figures['p50_us']:.1f} us, "
+        f"p99 {figures['p99_us']:.1f} us, "
         f"mean {figures['mean_us']:.1f} us, max {figures['max_us']:.0f} us"
     )
     if args.json:
