@@ -28,6 +28,8 @@ from bot.domain import (
     OrderStatus,
     Position,
     Price,
+    Qty,
+    Side,
     Symbol,
     Ticker,
     qty_for_notional,
@@ -230,21 +232,35 @@ class Executor:
             return Rejected(Stage.VALIDATION, exc.reason, exc.numbers)
         except BotError as exc:
             return Rejected(Stage.VALIDATION, str(exc))
-        request = OrderRequest(
+        request = self._request(intent, intent.side, qty, limit, trigger, reduce_only=False)
+        if overlay is not None:
+            overlay.append(snapshot_with_order(snapshot, request, price))
+        return _Prepared(request, decision.reason if decision.shrunk else "")
+
+    @hot_path
+    def _request(
+        self,
+        intent: Intent,
+        side: Side,
+        qty: Qty,
+        limit: Price | None,
+        trigger: Price | None,
+        *,
+        reduce_only: bool,
+    ) -> OrderRequest:
+        """The venue request for ``intent``, with the next link id."""
+        return OrderRequest(
             order_link_id=self._next_link_id(),
             symbol=intent.symbol,
-            side=intent.side,
+            side=side,
             qty=qty,
             order_type=intent.order_type,
-            reduce_only=False,
+            reduce_only=reduce_only,
             price=limit,
             time_in_force=intent.time_in_force,
             trigger_price=trigger,
             trigger_direction=intent.trigger_direction,
         )
-        if overlay is not None:
-            overlay.append(snapshot_with_order(snapshot, request, price))
-        return _Prepared(request, decision.reason if decision.shrunk else "")
 
     @hot_path
     def _prepare_close(self, intent: CloseIntent) -> _Prepared | Rejected:
@@ -262,18 +278,7 @@ class Executor:
             return Rejected(Stage.VALIDATION, exc.reason, exc.numbers)
         except BotError as exc:
             return Rejected(Stage.VALIDATION, str(exc))
-        request = OrderRequest(
-            order_link_id=self._next_link_id(),
-            symbol=intent.symbol,
-            side=plan.side,
-            qty=plan.qty,
-            order_type=intent.order_type,
-            reduce_only=True,
-            price=limit,
-            time_in_force=intent.time_in_force,
-            trigger_price=trigger,
-            trigger_direction=intent.trigger_direction,
-        )
+        request = self._request(intent, plan.side, plan.qty, limit, trigger, reduce_only=True)
         return _Prepared(request, plan.note)
 
     # ---- sending --------------------------------------------------------------------

@@ -17,25 +17,15 @@ from bot.domain import (
     TimeInForce,
     TriggerDirection,
 )
-from bot.guards import GuardSettings
 from bot.risk.state import TradingState, TradingStateHolder
+from tests.support.road import guard_settings
 
 BTC = Symbol("BTCUSDT")
 NOW = 1_700_000_000_000
 
 
-def settings(**overrides: object) -> GuardSettings:
-    """Guard settings with readable defaults: 200 bps band, 5 s feed, 10 s stream, 1 s skew."""
-    values: dict[str, object] = {
-        "price_band_bps": 200,
-        "max_feed_age_ms": 5_000,
-        "max_stream_silence_ms": 10_000,
-        "max_clock_skew_ms": 1_000,
-        "check_stop_side": True,
-        "use_mark_price": True,
-    }
-    values.update(overrides)
-    return GuardSettings(**values)  # type: ignore[arg-type]
+#: Guard settings with readable defaults (200 bps band, 5 s feed, 10 s stream, 1 s skew).
+settings = guard_settings
 
 
 @dataclass
