@@ -59,7 +59,7 @@ def test_run_never_writes_a_resolved_secret(tmp_path):
     assert SECRET not in written + result.stdout + result.stderr
 
 
-def test_multirun_sweeps_and_stops_at_a_config_error(tmp_path):
+def test_multirun_sweeps_and_exits_2_when_a_point_is_a_config_error(tmp_path):
     ok = run_bot(
         tmp_path, "-m", "strategy.fast=5,10", "data.days=1", f"hydra.sweep.dir={tmp_path / 'ok'}"
     )
