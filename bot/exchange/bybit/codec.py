@@ -126,20 +126,7 @@ def klines(answer: object, endpoint: str = "GET /v5/market/kline") -> list[Bar]:
         if not isinstance(row, list) or len(row) < 6:
             raise malformed(endpoint, name, row, "[startTime, open, high, low, close, volume, ...]")
         cells = dict(zip(("start", "open", "high", "low", "close", "volume"), row, strict=False))
-        volume = number(cells, "volume", endpoint)
-        if volume < 0:
-            raise malformed(endpoint, f"{name}.volume", row[5], "a volume >= 0")
-        try:
-            bar = Bar(
-                timestamp(cells, "start", endpoint),
-                price(cells, "open", endpoint),
-                price(cells, "high", endpoint),
-                price(cells, "low", endpoint),
-                price(cells, "close", endpoint),
-                volume,
-            )
-        except InvalidValue as error:
-            raise malformed(endpoint, f"{name}.{error.field}", error.value, error.allowed) from None
+        bar = _bar(cells, endpoint, f"{name}.")
         if bars and bar.ts_ms <= bars[-1].ts_ms:
             raise malformed(endpoint, f"{name}.start", row[0], "rows sorted newest first")
         bars.append(bar)
@@ -148,21 +135,28 @@ def klines(answer: object, endpoint: str = "GET /v5/market/kline") -> list[Bar]:
 
 def stream_kline(item: Json, endpoint: str) -> tuple[Bar, bool]:
     """One ``kline.*`` stream item -> (bar, confirmed); confirmed means the candle closed."""
-    volume = number(item, "volume", endpoint)
+    return _bar(item, endpoint, ""), boolean(item, "confirm", endpoint)
+
+
+def _bar(cells: Json, endpoint: str, where: str) -> Bar:
+    """A candle from its wire cells (start, open, high, low, close, volume).
+
+    ``where`` prefixes the field in errors (e.g. ``list[3].``) so the row is named.
+    """
+    volume = number(cells, "volume", endpoint)
     if volume < 0:
-        raise malformed(endpoint, "volume", item["volume"], "a volume >= 0")
+        raise malformed(endpoint, f"{where}volume", cells["volume"], "a volume >= 0")
     try:
-        bar = Bar(
-            timestamp(item, "start", endpoint),
-            price(item, "open", endpoint),
-            price(item, "high", endpoint),
-            price(item, "low", endpoint),
-            price(item, "close", endpoint),
+        return Bar(
+            timestamp(cells, "start", endpoint),
+            price(cells, "open", endpoint),
+            price(cells, "high", endpoint),
+            price(cells, "low", endpoint),
+            price(cells, "close", endpoint),
             volume,
         )
     except InvalidValue as error:
-        raise malformed(endpoint, error.field, error.value, error.allowed) from None
-    return bar, boolean(item, "confirm", endpoint)
+        raise malformed(endpoint, f"{where}{error.field}", error.value, error.allowed) from None
 
 
 # -- account --------------------------------------------------------------------------
