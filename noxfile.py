@@ -124,13 +124,7 @@ def integration(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Throughput and latency benchmarks; never part of a bare ``nox``."""
     _install(session, "test")
-    runner = ROOT / "benchmarks" / "run.py"
-    if runner.exists():
-        session.run("python", str(runner), *session.posargs)
-    elif any((ROOT / "benchmarks").glob("test_*.py")):
-        session.run("pytest", "benchmarks", "-p", "no:cacheprovider", *session.posargs)
-    else:
-        session.skip("no benchmarks yet (benchmarks/run.py or benchmarks/test_*.py)")
+    session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)
 
 
 @nox.session
