@@ -29,16 +29,27 @@ from bot.config import validate
 from bot.config.schema import (
     BotSchema,
     BybitExchangeSchema,
+    CloseTaskSchema,
     ConfigNode,
+    DownloadTaskSchema,
     FileDataSchema,
     GuardSchema,
+    LiveSchema,
+    PanicTaskSchema,
+    ResetTaskSchema,
     RiskSchema,
     RuleStrategySchema,
     RunTaskSchema,
     SimExchangeSchema,
+    StatusTaskSchema,
     SyntheticDataSchema,
 )
-from bot.config.settings import DataSettings, ExchangeSettings, StrategySettings
+from bot.config.settings import (
+    DataSettings,
+    ExchangeSettings,
+    StrategySettings,
+    TaskSettings,
+)
 from bot.domain import Symbol
 from bot.engine.settings import Settings
 from bot.errors import BotError, ConfigError, InvalidValue
@@ -77,17 +88,38 @@ def build_settings(cfg: ConfigNode) -> Settings:
         data_settings = validate.file_data(data)
     else:
         raise _unknown_option("data", data)
+    risk = _risk(_expect(cfg, "risk", RiskSchema))
     return Settings(
         exchange=exchange_settings,
-        risk=_risk(_expect(cfg, "risk", RiskSchema)),
+        risk=risk,
         guard=_guard(_expect(cfg, "guard", GuardSchema)),
         strategy=_strategy(cfg, symbol),
         data=data_settings,
-        task=validate.run_task(_expect(cfg, "task", RunTaskSchema)),
+        task=_task(cfg),
         seed=validate.seed(_plain(cfg, "seed")),
         symbol=symbol,
         close_remainder=RemainderPolicy(_plain(cfg, "close_remainder").value),
+        live=validate.live(_expect(cfg, "live", LiveSchema), risk.max_leverage),
     )
+
+
+#: ``task=<name>``: its schema and its validation.
+_TASKS: Final[dict[type, Callable[[Any], TaskSettings]]] = {
+    RunTaskSchema: validate.run_task,
+    StatusTaskSchema: validate.status_task,
+    CloseTaskSchema: validate.close_task,
+    PanicTaskSchema: validate.panic_task,
+    ResetTaskSchema: validate.reset_task,
+    DownloadTaskSchema: validate.download_task,
+}
+
+
+def _task(cfg: ConfigNode) -> TaskSettings:
+    node = _typed(cfg, "task")
+    check = _TASKS.get(type(node))
+    if check is None:
+        raise _unknown_option("task", node)
+    return check(node)
 
 
 def _risk(node: RiskSchema) -> RiskSettings:

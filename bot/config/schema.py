@@ -211,12 +211,93 @@ class FileDataSchema:
     timeframe: str = "1m"
 
 
+class ReconcilePolicyChoice(Enum):
+    """What a live start does when the journal and the exchange disagree."""
+
+    refuse = "refuse"
+    adopt = "adopt"
+    flatten = "flatten"
+
+
+class OnStop(Enum):
+    """What SIGINT/SIGTERM does with open positions (entry orders are always cancelled)."""
+
+    keep = "keep"
+    flatten = "flatten"
+
+
+class LogFormat(Enum):
+    """How a live run writes its log lines."""
+
+    text = "text"
+    json = "json"
+
+
+@dataclass
+class LiveSchema:
+    """``live``: how ``exchange=bybit`` runs (journal, reconciliation, stop, logs)."""
+
+    journal: str = "state/journal.sqlite"
+    leverage: int = 3
+    reconcile_policy: ReconcilePolicyChoice = ReconcilePolicyChoice.refuse
+    reconcile_every_s: int = 60
+    on_stop: OnStop = OnStop.keep
+    warmup_bars: int = 200
+    log_format: LogFormat = LogFormat.text
+    write_outputs: bool = False
+    max_runtime_s: int = 0
+
+
 @dataclass
 class RunTaskSchema:
     """``task=run``: trade the strategy on the data and return the objective."""
 
     name: str = "run"
     objective: str = "sharpe"
+
+
+@dataclass
+class StatusTaskSchema:
+    """``task=status``: positions, orders, balance, trading state and feed ages."""
+
+    name: str = "status"
+
+
+@dataclass
+class CloseTaskSchema:
+    """``task=close``: reduce-only close of ``fraction`` of the live position."""
+
+    name: str = "close"
+    symbol: str = "${symbol}"
+    fraction: str = "1"
+
+
+@dataclass
+class PanicTaskSchema:
+    """``task=panic``: HALTED, cancel all, flatten all; needs ``task.confirm=true``."""
+
+    name: str = "panic"
+    confirm: bool = False
+
+
+@dataclass
+class ResetTaskSchema:
+    """``task=reset``: leave HALTED (back to ACTIVE), recorded with the operator's reason."""
+
+    name: str = "reset"
+    reason: str = MISSING
+
+
+@dataclass
+class DownloadTaskSchema:
+    """``task=download``: klines through pybit into a Parquet file ``data=file`` reads."""
+
+    name: str = "download"
+    symbol: str = "${symbol}"
+    timeframe: str = "1m"
+    days: int = 30
+    end: str = ""
+    path: str = MISSING
 
 
 @dataclass
@@ -232,6 +313,7 @@ class BotSchema:
     strategy: Any = MISSING
     data: Any = MISSING
     task: Any = MISSING
+    live: LiveSchema = field(default_factory=LiveSchema)
 
 
 #: Name of the root schema in the ConfigStore (first entry of ``config.yaml`` defaults).
@@ -251,6 +333,11 @@ SCHEMAS: Final[tuple[tuple[str, str, type], ...]] = (
     ("data", "synthetic_schema", SyntheticDataSchema),
     ("data", "file_schema", FileDataSchema),
     ("task", "run_schema", RunTaskSchema),
+    ("task", "status_schema", StatusTaskSchema),
+    ("task", "close_schema", CloseTaskSchema),
+    ("task", "panic_schema", PanicTaskSchema),
+    ("task", "reset_schema", ResetTaskSchema),
+    ("task", "download_schema", DownloadTaskSchema),
 )
 
 

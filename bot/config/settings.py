@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final, Literal
 
-from bot.config.schema import Network
-from bot.domain import Instrument, Money
+from bot.config.schema import LogFormat, Network, OnStop, ReconcilePolicyChoice
+from bot.domain import Instrument, Money, Symbol
 
 #: Candle lengths the bot understands, in seconds (Bybit kline intervals).
 TIMEFRAME_SECONDS: Final[dict[str, int]] = {
@@ -182,4 +182,78 @@ class RunTaskSettings:
     name: Literal["run"] = "run"
 
 
-TaskSettings = RunTaskSettings
+@dataclass(frozen=True, slots=True)
+class StatusTaskSettings:
+    """Show positions, orders, balance, trading state and feed ages."""
+
+    name: Literal["status"] = "status"
+
+
+@dataclass(frozen=True, slots=True)
+class CloseTaskSettings:
+    """Close ``fraction`` (0 < f <= 1) of the live position of ``symbol``, reduce-only."""
+
+    symbol: Symbol
+    fraction: Decimal
+    name: Literal["close"] = "close"
+
+
+@dataclass(frozen=True, slots=True)
+class PanicTaskSettings:
+    """HALTED, cancel every order, close every position; ``confirm`` must be True."""
+
+    confirm: bool
+    name: Literal["panic"] = "panic"
+
+
+@dataclass(frozen=True, slots=True)
+class ResetTaskSettings:
+    """Leave HALTED: the operator's explicit action, with the reason recorded."""
+
+    reason: str
+    name: Literal["reset"] = "reset"
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadTaskSettings:
+    """Klines of ``symbol`` for ``days`` up to ``end`` (None = now) into ``path``."""
+
+    symbol: Symbol
+    timeframe: str
+    days: int
+    end: datetime | None
+    path: Path
+    name: Literal["download"] = "download"
+
+
+TaskSettings = (
+    RunTaskSettings
+    | StatusTaskSettings
+    | CloseTaskSettings
+    | PanicTaskSettings
+    | ResetTaskSettings
+    | DownloadTaskSettings
+)
+
+#: Tasks that talk to a live exchange (they need ``exchange=bybit``).
+LIVE_TASKS: Final = ("status", "close", "panic", "reset")
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSettings:
+    """How a live run behaves: journal, leverage, reconciliation, stop, logs, runtime.
+
+    ``reconcile_policy`` is ``refuse``, ``adopt`` or ``flatten``; ``on_stop`` is ``keep``
+    or ``flatten``; ``log_format`` is ``text`` or ``json``; ``max_runtime_s`` 0 runs
+    until stopped.
+    """
+
+    journal: Path
+    leverage: int
+    reconcile_policy: ReconcilePolicyChoice
+    reconcile_every_s: int
+    on_stop: OnStop
+    warmup_bars: int
+    log_format: LogFormat
+    write_outputs: bool
+    max_runtime_s: int

@@ -14,12 +14,18 @@ from pathlib import Path
 
 from bot.config.schema import (
     BybitExchangeSchema,
+    CloseTaskSchema,
+    DownloadTaskSchema,
     FileDataSchema,
     InstrumentSchema,
+    LiveSchema,
     Network,
+    PanicTaskSchema,
+    ResetTaskSchema,
     RuleStrategySchema,
     RunTaskSchema,
     SimExchangeSchema,
+    StatusTaskSchema,
     SyntheticDataSchema,
 )
 from bot.config.settings import (
@@ -28,10 +34,16 @@ from bot.config.settings import (
     TIMEFRAME_SECONDS,
     BybitEndpoints,
     BybitSettings,
+    CloseTaskSettings,
+    DownloadTaskSettings,
     FileDataSettings,
+    LiveSettings,
+    PanicTaskSettings,
+    ResetTaskSettings,
     RunTaskSettings,
     Secret,
     SimSettings,
+    StatusTaskSettings,
     SyntheticDataSettings,
 )
 from bot.domain import Instrument, Money, Price, Qty, Symbol, parse_decimal
@@ -212,17 +224,11 @@ def _timeframe(value: str) -> str:
 
 def synthetic_data(node: SyntheticDataSchema) -> SyntheticDataSettings:
     """Validate ``data=synthetic``; ``start`` must be ISO 8601 with a UTC offset."""
-    allowed = "an ISO 8601 time in UTC, e.g. 2024-01-01T00:00:00Z"
-    try:
-        start = datetime.fromisoformat(node.start)
-    except ValueError:
-        raise ConfigError("data.start", node.start, allowed) from None
-    if start.utcoffset() is None or start.utcoffset() != UTC.utcoffset(None):
-        raise ConfigError("data.start", node.start, allowed)
+    start = _utc("data.start", node.start)
     return SyntheticDataSettings(
         days=int_in("data.days", node.days, 1, 3650),
         timeframe=_timeframe(node.timeframe),
-        start=start.astimezone(UTC),
+        start=start,
     )
 
 
@@ -237,6 +243,82 @@ def file_data(node: FileDataSchema) -> FileDataSettings:
 def run_task(node: RunTaskSchema) -> RunTaskSettings:
     """Validate ``task=run``."""
     return RunTaskSettings(objective=one_of("task.objective", node.objective, OBJECTIVES))
+
+
+def _utc(key: str, value: str) -> datetime:
+    allowed = "an ISO 8601 time in UTC, e.g. 2024-01-01T00:00:00Z"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(key, value, allowed) from None
+    if moment.utcoffset() is None or moment.utcoffset() != UTC.utcoffset(None):
+        raise ConfigError(key, value, allowed)
+    return moment.astimezone(UTC)
+
+
+def status_task(node: StatusTaskSchema) -> StatusTaskSettings:
+    """Validate ``task=status`` (nothing to choose)."""
+    return StatusTaskSettings()
+
+
+def close_task(node: CloseTaskSchema) -> CloseTaskSettings:
+    """Validate ``task=close``: a symbol and a fraction in (0, 1]."""
+    fraction = decimal_in("task.fraction", node.fraction, Decimal(0), Decimal(1), low_open=True)
+    return CloseTaskSettings(symbol=symbol("task.symbol", node.symbol), fraction=fraction)
+
+
+def panic_task(node: PanicTaskSchema) -> PanicTaskSettings:
+    """Validate ``task=panic``: refused unless ``task.confirm=true``."""
+    if not node.confirm:
+        raise ConfigError(
+            "task.confirm",
+            node.confirm,
+            "true: panic cancels every order and closes every position (task.confirm=true)",
+        )
+    return PanicTaskSettings(confirm=True)
+
+
+def reset_task(node: ResetTaskSchema) -> ResetTaskSettings:
+    """Validate ``task=reset``: the operator says why trading may resume."""
+    reason = " ".join(node.reason.split())
+    if not reason:
+        raise ConfigError("task.reason", node.reason, "a few words on why trading may resume")
+    return ResetTaskSettings(reason=reason)
+
+
+def download_task(node: DownloadTaskSchema) -> DownloadTaskSettings:
+    """Validate ``task=download``: symbol, timeframe, days, end time and a ``.parquet`` path."""
+    path = Path(node.path)
+    if path.suffix.lower() != ".parquet":
+        raise ConfigError("task.path", node.path, "a file name ending in .parquet")
+    return DownloadTaskSettings(
+        symbol=symbol("task.symbol", node.symbol),
+        timeframe=one_of("task.timeframe", node.timeframe, tuple(TIMEFRAME_SECONDS)),
+        days=int_in("task.days", node.days, 1, 3650),
+        end=_utc("task.end", node.end) if node.end else None,
+        path=path,
+    )
+
+
+def live(node: LiveSchema, max_leverage: int) -> LiveSettings:
+    """Validate the ``live`` node; ``live.leverage`` may not exceed ``risk.max_leverage``."""
+    journal = Path(node.journal)
+    if not node.journal.strip() or journal.suffix.lower() not in (".sqlite", ".db"):
+        raise ConfigError("live.journal", node.journal, "a file path ending in .sqlite or .db")
+    leverage = int_in("live.leverage", node.leverage, 1, 100)
+    if leverage > max_leverage:
+        raise ConfigError("live.leverage", leverage, f"at most risk.max_leverage ({max_leverage})")
+    return LiveSettings(
+        journal=journal,
+        leverage=leverage,
+        reconcile_policy=node.reconcile_policy,
+        reconcile_every_s=int_in("live.reconcile_every_s", node.reconcile_every_s, 5, 86_400),
+        on_stop=node.on_stop,
+        warmup_bars=int_in("live.warmup_bars", node.warmup_bars, 0, 1000),
+        log_format=node.log_format,
+        write_outputs=node.write_outputs,
+        max_runtime_s=int_in("live.max_runtime_s", node.max_runtime_s, 0, 10 * 365 * 86_400),
+    )
 
 
 def seed(value: int) -> int:

@@ -2,7 +2,10 @@
 
 ``task=run`` with ``exchange=sim`` is a backtest: candles from ``data``, the strategy
 from ``strategy``, every order through the executor, guards and risk of the config;
-the summary goes to the terminal and the artifacts to ``output_dir``.
+the summary goes to the terminal and the artifacts to ``output_dir``. ``task=run`` with
+``exchange=bybit`` trades live (:mod:`bot.engine.live.runner`); ``status``, ``close``,
+``panic`` and ``reset`` are operator tasks on the live account and ``download`` fetches
+klines (:mod:`bot.engine.live.operator`).
 """
 
 from __future__ import annotations
@@ -11,20 +14,35 @@ import math
 import sys
 from pathlib import Path
 
-from bot.config import SimSettings
+from bot.config import BybitSettings, RunTaskSettings, SimSettings
 from bot.engine.settings import Settings
 from bot.errors import ConfigError
 
 
 def run_task(settings: Settings, output_dir: Path | None = None) -> float | None:
     """Run ``settings.task``; returns the objective for a sweeper (None if not finite)."""
-    exchange = settings.exchange
-    if not isinstance(exchange, SimSettings):
+    exchange, task = settings.exchange, settings.task
+    if task.name == "download" or isinstance(exchange, BybitSettings):
+        if isinstance(task, RunTaskSettings):
+            from bot.engine.live.runner import run_live
+
+            run_live(settings, output_dir)
+            return None
+        from bot.engine.live.operator import run_operator_task
+
+        run_operator_task(settings)
+        return None
+    if not isinstance(task, RunTaskSettings):
         raise ConfigError(
-            "exchange",
-            exchange.name,
-            "task=run trades live only once the live runner lands; use exchange=sim for a backtest",
+            "task", task.name, "exchange=bybit: operator tasks act on the live account"
         )
+    return _backtest(settings, exchange, task.objective, output_dir)
+
+
+def _backtest(
+    settings: Settings, exchange: SimSettings, objective_name: str, output_dir: Path | None
+) -> float | None:
+    """A backtest of the strategy on the data through the simulated venue."""
     from bot.data import load_candles
     from bot.data.candles import iso_ms
     from bot.engine.assemble import build_sim_road
@@ -67,5 +85,5 @@ def run_task(settings: Settings, output_dir: Path | None = None) -> float | None
     if output_dir is not None:
         paths = write_artifacts(record, metrics, output_dir)
         print("artifacts: " + ", ".join(str(p) for p in paths.values()))
-    objective = metrics.objective(settings.task.objective)
+    objective = metrics.objective(objective_name)
     return objective if math.isfinite(objective) else None
