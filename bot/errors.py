@@ -19,7 +19,8 @@
     │   └── AmbiguousOutcome      the venue may or may not have acted (timeout, 5xx)
     ├── DataError                 candles that cannot be used (bad file, row, column)
     ├── JournalError              the journal cannot be opened, read or written
-    └── ReconcileRefused          journal and exchange disagree or cannot be read (exit 3)
+    ├── ReconcileRefused          journal and exchange disagree or cannot be read (exit 3)
+    └── OperatorTaskFailed        an operator task could not do or show all it was asked
 
 ``BotError`` subclasses carry a message meant for a trader: what was wrong, the value,
 and what is allowed.
@@ -183,3 +184,12 @@ class ReconcileRefused(BotError):
         self.reason = reason
         self.report = report
         super().__init__(f"refusing to trade: {reason}\n{report}")
+
+
+class OperatorTaskFailed(BotError):
+    """An operator task (``status``, ``close``, ``panic``, ``reset``, ``download``) could
+    not do, or could not show, everything it was asked; the process exits non-zero.
+
+    The message says what is missing or still open, in one line: a status read that
+    failed, a position that is still held after a panic, a download that wrote nothing.
+    """

@@ -10,6 +10,8 @@ A ``retCode`` other than 0 raises :class:`~bot.errors.VenueRejected`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Final
 
 from bot.domain import (
@@ -22,6 +24,7 @@ from bot.domain import (
     OrderStatus,
     OrderType,
     Position,
+    Price,
     Qty,
     Ticker,
 )
@@ -179,6 +182,47 @@ def position(item: Json, endpoint: str, entry_field: str = "avgPrice") -> Positi
     return Position(
         name, side(item, "side", endpoint), Qty(size), price(item, entry_field, endpoint)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PositionDetail:
+    """A position with the venue's figures an operator reads (``task=status``).
+
+    ``mark_price``, ``liq_price`` and ``leverage`` are None when the venue leaves them
+    empty (``liqPrice`` is ``""`` when there is no liquidation price);
+    ``unrealised_pnl`` is None when ``unrealisedPnl`` is empty.
+    """
+
+    position: Position
+    mark_price: Price | None
+    unrealised_pnl: Amount | None
+    liq_price: Price | None
+    leverage: Decimal | None
+
+
+def position_detail(item: Json, endpoint: str) -> PositionDetail | None:
+    """A position list item -> :class:`PositionDetail`, or None when flat.
+
+    The position itself is read as strictly as :func:`position`; the extra figures may
+    be empty, but a value that is present must be a valid number.
+    """
+    held = position(item, endpoint)
+    if held is None:
+        return None
+    pnl = None if item.get("unrealisedPnl", "") == "" else amount(item, "unrealisedPnl", endpoint)
+    lev = None if item.get("leverage", "") == "" else positive(item, "leverage", endpoint)
+    return PositionDetail(
+        position=held,
+        mark_price=_optional(item, "markPrice", endpoint),
+        unrealised_pnl=pnl,
+        liq_price=_optional(item, "liqPrice", endpoint),
+        leverage=lev,
+    )
+
+
+def _optional(item: Json, name: str, endpoint: str) -> Price | None:
+    """A price that may be absent, ``""`` or ``"0"`` (none)."""
+    return optional_price(item, name, endpoint) if name in item else None
 
 
 def order_status(item: Json, endpoint: str) -> OrderStatus:

@@ -105,6 +105,14 @@ class BybitRest:
     def __repr__(self) -> str:
         return f"BybitRest(rest_url={self.rest_url!r})"
 
+    def close(self) -> None:
+        """Close pybit's HTTP session (its pooled sockets); idempotent, a client without
+        a session is left as is."""
+        session = getattr(self._http, "client", None)
+        close = getattr(session, "close", None)
+        if callable(close):
+            close()
+
     # -- plumbing ------------------------------------------------------------------
 
     def _read(
@@ -203,6 +211,25 @@ class BybitRest:
         )
         return codec.klines(answer, endpoint)
 
+    def klines_range(
+        self, symbol: Symbol, interval: str, start_ms: int, end_ms: int, *, limit: int
+    ) -> list[Bar]:
+        """The newest ``limit`` candles whose start is in ``[start_ms, end_ms]``, oldest first
+        (one request; :mod:`bot.exchange.bybit.history` pages through longer ranges)."""
+        endpoint = "GET /v5/market/kline"
+        answer = self._read(
+            EndpointGroup.IP,
+            endpoint,
+            self._http.get_kline,
+            category=CATEGORY,
+            symbol=symbol,
+            interval=interval,
+            start=start_ms,
+            end=end_ms,
+            limit=limit,
+        )
+        return codec.klines(answer, endpoint)
+
     # -- account -------------------------------------------------------------------
 
     def positions(self) -> dict[Symbol, Position]:
@@ -224,6 +251,27 @@ class BybitRest:
             if found.symbol in held:
                 raise malformed(endpoint, "symbol", str(found.symbol), "one row per symbol")
             held[found.symbol] = found
+        return held
+
+    def position_details(self) -> dict[Symbol, codec.PositionDetail]:
+        """Every non-flat USDT position with its mark, unrealised PnL, liq price, leverage."""
+        endpoint = "GET /v5/position/list"
+        rows = self._pages(
+            EndpointGroup.POSITION,
+            endpoint,
+            self._http.get_positions,
+            category=CATEGORY,
+            settleCoin=SETTLE_COIN,
+            limit=200,
+        )
+        held: dict[Symbol, codec.PositionDetail] = {}
+        for row in rows:
+            found = codec.position_detail(row, endpoint)
+            if found is None:
+                continue
+            if found.position.symbol in held:
+                raise malformed(endpoint, "symbol", str(found.position.symbol), "one per symbol")
+            held[found.position.symbol] = found
         return held
 
     def open_orders(self, symbol: Symbol | None = None) -> list[Order]:
