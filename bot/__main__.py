@@ -1,8 +1,14 @@
 """``python -m bot`` (and the ``bot`` console script): compose, validate, run the task.
 
 Exit codes: 0 done; 2 the config is not acceptable or the process must not start
-(one line on stderr, no traceback); 1 any other failure the bot names; a bug keeps
-Hydra's usual traceback. Only what ``--help`` needs is imported at the top: Hydra is
+(one line on stderr, no traceback); 3 a live start refused by reconciliation (the diff
+report on stderr); 1 any other failure the bot names; a bug keeps Hydra's usual
+traceback. An error class may name its own code (``exit_code``).
+
+Live runs and operator tasks (``exchange=bybit``, ``task=status|close|panic|reset|
+download``) write no Hydra output directory, ``.hydra`` or ``bot.log`` unless
+``live.write_outputs=true`` is given: :func:`live_overrides` adds the Hydra settings
+that keep it from writing. Only what ``--help`` needs is imported at the top: Hydra is
 imported after the ``python -O`` refusal, the engine inside the task.
 """
 
@@ -15,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from bot.errors import BotError, ConfigError, StartupRefused
+from bot.errors import BotError, ConfigError, ReconcileRefused, StartupRefused
 
 if TYPE_CHECKING:
     from bot.config import ConfigNode
@@ -32,6 +38,15 @@ else:
 
 #: A command-line override that would put a secret into Hydra's output files.
 _SECRET_OVERRIDE = re.compile(r"[+~]*exchange\.api_(key|secret)(=|$)")
+#: Command-line choices that make a run live (or an operator task on the live account).
+_LIVE_CHOICE = re.compile(r"^[+~]*(exchange=bybit|task=(status|close|panic|reset|download))$")
+#: Hydra settings under which a live run writes nothing to disk.
+_QUIET_HYDRA = (
+    ("hydra.run.dir", "hydra.run.dir=."),
+    ("hydra.output_subdir", "hydra.output_subdir=null"),
+    ("hydra/job_logging", "hydra/job_logging=none"),
+    ("hydra/hydra_logging", "hydra/hydra_logging=none"),
+)
 #: ``  - risk: standard`` lines of the defaults list in ``config.yaml``.
 _DEFAULT_CHOICE = re.compile(r"^\s*-\s*(\w+):\s*(\w+)", re.MULTILINE)
 
@@ -63,6 +78,24 @@ def refuse_secret_overrides(arguments: list[str]) -> None:
             raise ConfigError(
                 name, "<hidden>", "secrets come from the environment only (BYBIT_API_KEY ...)"
             )
+
+
+def live_overrides(arguments: list[str]) -> list[str]:
+    """The Hydra overrides that keep a live run from writing outputs (none otherwise).
+
+    A live run is one whose command line picks ``exchange=bybit`` or an operator task;
+    ``live.write_outputs=true`` asks for Hydra's usual outputs. A Hydra key the user set
+    is left as given.
+    """
+    if not any(_LIVE_CHOICE.match(a) for a in arguments):
+        return []
+    if any(
+        a.lstrip("+~").lower() in ("live.write_outputs=true", "live.write_outputs=yes")
+        for a in arguments
+    ):
+        return []
+    given = {a.lstrip("+~").split("=", 1)[0] for a in arguments}
+    return [override for key, override in _QUIET_HYDRA if key not in given]
 
 
 def help_text(conf: Path) -> str:
@@ -118,11 +151,18 @@ def main(cfg: ConfigNode) -> float | None:
 
     try:
         return run_task(settings, output_dir)
-    except ConfigError as error:
-        _job_failed(error, 2, output_dir)
     except BotError as error:
-        _job_failed(error, 1, output_dir)
+        _job_failed(error, exit_code(error), output_dir)
     return None
+
+
+def exit_code(error: BotError) -> int:
+    """2 for a config error or a refused start, the error's own ``exit_code`` if it names
+    one (3 for a refused reconciliation), else 1."""
+    if isinstance(error, ConfigError | StartupRefused):
+        return 2
+    code = getattr(error, "exit_code", None)
+    return code if isinstance(code, int) and not isinstance(code, bool) and code > 0 else 1
 
 
 def entry() -> None:
@@ -146,6 +186,10 @@ def entry() -> None:
     from bot.__main__ import main as task
 
     app = hydra.main(config_path=str(conf), config_name="config", version_base="1.3")(task)
+    quiet = live_overrides(sys.argv[1:])
+    if quiet:  # next to the user's overrides: Hydra's parser wants them in one run
+        at = next(i for i, a in enumerate(sys.argv) if i and _LIVE_CHOICE.match(a))
+        sys.argv[at:at] = quiet
     with _user_errors_exit_2():
         app()
 
@@ -169,6 +213,8 @@ def _job_failed(error: BotError, code: int, output_dir: Path) -> None:
 
 
 def _error_line(error: BotError) -> str:
+    if isinstance(error, ReconcileRefused):
+        return f"bot: {error}"  # the reason, then the diff report, one difference a line
     line = " ".join(str(error).split())
     return line if isinstance(error, ConfigError) else f"bot: {line}"
 

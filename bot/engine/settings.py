@@ -23,7 +23,6 @@ from bot.execution.closing import RemainderPolicy
 from bot.guards import GuardSettings
 from bot.risk import RiskSettings
 
-
 #: The ``live`` node's defaults (``conf/config.yaml``), for settings built in code.
 DEFAULT_LIVE = LiveSettings(
     journal=Path("state/journal.sqlite"),

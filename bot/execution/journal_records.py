@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import sqlite3
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
@@ -123,6 +123,14 @@ class Recovery:
     - ``trading_state`` / ``state_reason``: the last trading state written (None if none).
     - ``anomalies``: rows that contradict each other (e.g. a fill of a rejected order),
       one readable line each; a reconciler refuses to trade while there are any.
+    - ``fill_times``: the venue time (``execTime``) of every counted fill, by execution id.
+    - ``signed_sizes``: per symbol, the signed sum of every counted fill (long > 0): the
+      position the journal implies, without asking the exchange for old fills.
+    - ``open_since_ms``: when the oldest intent still open or unanswered was written
+      (None when every order is settled).
+
+    The last three feed the reconciliation window
+    (:func:`bot.execution.reconcile.fill_window_start`).
     """
 
     last_seq: Mapping[str, int]
@@ -132,6 +140,14 @@ class Recovery:
     trading_state: TradingState | None
     state_reason: str
     anomalies: tuple[str, ...]
+    fill_times: Mapping[str, int] = field(default_factory=dict)
+    signed_sizes: Mapping[Symbol, Decimal] = field(default_factory=dict)
+    open_since_ms: int | None = None
+
+    @property
+    def last_fill_ms(self) -> int | None:
+        """The venue time of the newest counted fill (None when none was counted)."""
+        return max(self.fill_times.values(), default=None)
 
     def next_seq(self, run_id: str) -> int:
         """The first sequence number ``run_id`` may use now (1 for a new run id)."""
@@ -166,6 +182,9 @@ class _Replay:
         self.held: dict[str, list[Fill]] = {}
         self.anomalies: list[str] = []
         self.last_seq: dict[str, int] = {}
+        self.written_ms: dict[str, int] = {}
+        self.fill_times: dict[str, int] = {}
+        self.signed_sizes: dict[Symbol, Decimal] = {}
 
     def intent(self, row: sqlite3.Row) -> None:
         run_id, seq = str(row["run_id"]), int(row["seq"])
@@ -183,6 +202,7 @@ class _Replay:
             trigger_price=_price(row["trigger_price"]),
         )
         self.orders[order.order_link_id] = order
+        self.written_ms[order.order_link_id] = int(row["written_ms"])
         for fill in self.held.pop(order.order_link_id, []):
             self._apply(order, fill)
 
@@ -204,6 +224,9 @@ class _Replay:
                 self.anomalies.append(f"answer {status.value} for {link_id}: {exc}")
 
     def fill(self, fill: Fill) -> None:
+        self.fill_times[fill.exec_id] = fill.ts_ms
+        signed = self.signed_sizes.get(fill.symbol, Decimal(0)) + fill.qty * fill.side.sign
+        self.signed_sizes[fill.symbol] = signed
         order = self.orders.get(fill.order_link_id)
         if order is None:
             self.held.setdefault(fill.order_link_id, []).append(fill)
@@ -235,14 +258,18 @@ def replay(conn: sqlite3.Connection) -> Recovery:
     last = conn.execute("SELECT state, reason FROM trading_states ORDER BY entry DESC LIMIT 1")
     found = last.fetchone()
     fill_ids = frozenset(str(r[0]) for r in conn.execute("SELECT exec_id FROM fills"))
+    still_open = [o for o in state.orders.values() if o.status in OPEN_STATUSES]
     return Recovery(
         last_seq=dict(state.last_seq),
-        open_orders=tuple(o for o in state.orders.values() if o.status in OPEN_STATUSES),
+        open_orders=tuple(still_open),
         fill_ids=fill_ids,
         orphan_fills=tuple(f for held in state.held.values() for f in held),
         trading_state=None if found is None else TradingState(found["state"]),
         state_reason="" if found is None else str(found["reason"]),
         anomalies=tuple(state.anomalies),
+        fill_times=dict(state.fill_times),
+        signed_sizes=dict(state.signed_sizes),
+        open_since_ms=min((state.written_ms[o.order_link_id] for o in still_open), default=None),
     )
 
 

@@ -13,6 +13,14 @@
 - exchange orders whose link id carries one of our run ids and the journal never wrote;
 - fills on the exchange the journal lacks (lost fills) and the other way round.
 
+The fill window. Bybit keeps executions for a limited time (and answers at most seven
+days per query), so a journal fill of last month cannot be demanded from the exchange
+forever. With ``since_ms`` (see :func:`fill_window_start`) only fills from that time on
+are compared both ways, and the journal's implied position is the signed sum of the
+fills *it* counted (:attr:`~bot.execution.journal_records.Recovery.signed_sizes`), which
+needs no old executions: a position that differs is explained only by exchange fills
+inside the window that the journal lacks. Without ``since_ms`` every fill is compared.
+
 Anything that cannot be fetched (the venue raises or answers something that is not a
 domain value) makes the report UNKNOWN, never "agrees". :func:`apply_policy` then refuses
 (:class:`~bot.errors.ReconcileRefused`, exit code 3), adopts the exchange as truth
@@ -37,6 +45,12 @@ from bot.execution.results import ExecutionResult
 
 #: Bound on ``fills_since`` pages: a venue that keeps paging past it is not trusted.
 MAX_FILL_PAGES: Final = 10_000
+#: How far before its anchors the fill window opens: covers fills counted out of time
+#: order and the journal's local clock against the venue's ``execTime``.
+FILL_WINDOW_MARGIN_MS: Final = 3_600_000
+#: The furthest back the window opens: one Bybit execution query spans seven days, and
+#: older executions may be gone. Also the window of a journal with no anchor at all.
+EMPTY_JOURNAL_LOOKBACK_MS: Final = 7 * 86_400_000
 
 _T = TypeVar("_T")
 
@@ -152,23 +166,58 @@ class CloseRoad(Protocol):
         ...
 
 
+def fill_window_start(
+    recovery: Recovery,
+    now_ms: int,
+    *,
+    margin_ms: int = FILL_WINDOW_MARGIN_MS,
+    empty_lookback_ms: int = EMPTY_JOURNAL_LOOKBACK_MS,
+) -> int:
+    """Where the fill comparison starts: ``margin_ms`` before the older of the journal's
+    newest counted fill and its oldest order still open or unanswered, but never more
+    than ``empty_lookback_ms`` before ``now_ms``.
+
+    Why nothing the journal can miss lies before it: a fill of our order happens after
+    its intent was written, so fills of orders still open in the journal come after
+    ``open_since_ms``; an order the journal holds settled gets no later fills (a fill
+    racing a cancel precedes the cancel, and a running bot polls fills from a cursor, so
+    none older than its newest counted fill stays uncounted for long). Fills of others
+    (manual trades, liquidations) that moved the position while the bot was away show
+    up as a position the window's fills cannot explain: refused, never adopted blindly.
+
+    Why the cap is safe: positions are compared as the journal's own sums against the
+    exchange's live position, whatever the window; the window only picks the fills
+    compared one by one. A fill older than the cap that the journal missed therefore
+    still shows as a position nothing explains (refused), and a journal whose last fill
+    the exchange has long forgotten is not refused for that alone. A journal with
+    neither anchor looks back ``empty_lookback_ms`` too.
+    """
+    anchors = [t for t in (recovery.last_fill_ms, recovery.open_since_ms) if t is not None]
+    floor = max(0, now_ms - empty_lookback_ms)
+    if not anchors:
+        return floor
+    return max(floor, min(anchors) - margin_ms)
+
+
 def reconcile(
     recovery: Recovery,
     venue: AccountView,
     *,
     symbols: Iterable[Symbol],
     run_ids: Iterable[str] = (),
+    since_ms: int | None = None,
 ) -> ReconcileReport:
     """Compare ``recovery`` (the journal) with ``venue``; never raises for a venue failure.
 
     ``symbols`` are the symbols the bot trades (positions and fills of others are not
-    ours); ``run_ids`` are added to the journal's run ids to recognise our orders.
+    ours); ``run_ids`` are added to the journal's run ids to recognise our orders;
+    ``since_ms`` limits the fill comparison to a window (module docstring).
     """
     watched = set(symbols)
     failures: list[str] = []
     positions = _fetch(failures, "positions", lambda: _positions(venue))
     open_orders = _fetch(failures, "open orders", lambda: _open_orders(venue))
-    fills = _fetch(failures, "fills", lambda: _all_fills(venue))
+    fills = _fetch(failures, "fills", lambda: _all_fills(venue, since_ms or 0))
     anomaly, contradicts = DifferenceKind.JOURNAL_ANOMALY, "the journal contradicts itself"
     differences = [
         Difference(anomaly, "journal", a, "-", contradicts, False) for a in recovery.anomalies
@@ -177,9 +226,9 @@ def reconcile(
         prefixes = tuple(f"{r}-" for r in (*recovery.last_seq, *run_ids))
         differences += _order_differences(recovery, venue, open_orders, prefixes, failures)
     if fills is not None:
-        differences += _fill_differences(recovery, fills, watched)
+        differences += _fill_differences(recovery, fills, watched, since_ms)
         if positions is not None:
-            differences += _position_differences(recovery, fills, positions, watched)
+            differences += _position_differences(recovery, fills, positions, watched, since_ms)
     if failures:
         status = ReconcileStatus.UNKNOWN
     else:
@@ -253,9 +302,9 @@ def _open_orders(venue: AccountView) -> list[Order]:
     return list(answer)
 
 
-def _all_fills(venue: AccountView) -> list[Fill]:
+def _all_fills(venue: AccountView, start: int = 0) -> list[Fill]:
     found: list[Fill] = []
-    cursor = 0
+    cursor = start
     for _ in range(MAX_FILL_PAGES):
         answer: object = venue.fills_since(cursor)
         page, after = answer if isinstance(answer, tuple) and len(answer) == 2 else (None, 0)
@@ -346,7 +395,7 @@ def _settle(order: Order, venue_order: Order | None) -> list[Difference]:
 
 
 def _fill_differences(
-    recovery: Recovery, fills: Sequence[Fill], watched: set[Symbol]
+    recovery: Recovery, fills: Sequence[Fill], watched: set[Symbol], since_ms: int | None
 ) -> list[Difference]:
     lost, lost_words = DifferenceKind.LOST_FILL, "the exchange filled this; the journal did not"
     found = [
@@ -355,7 +404,12 @@ def _fill_differences(
         if f.exec_id not in recovery.fill_ids and f.symbol in watched
     ]
     ghost, ghost_words = DifferenceKind.FILL_NOT_ON_EXCHANGE, "the exchange does not report it"
-    missing = sorted(recovery.fill_ids - {f.exec_id for f in fills})
+    compared = (
+        recovery.fill_ids
+        if since_ms is None
+        else {e for e, ts in recovery.fill_times.items() if ts >= since_ms}
+    )
+    missing = sorted(compared - {f.exec_id for f in fills})
     found += [Difference(ghost, e, "recorded", "not found", ghost_words, False) for e in missing]
     return found
 
@@ -369,9 +423,18 @@ def _position_differences(
     fills: Sequence[Fill],
     positions: Mapping[Symbol, Position],
     watched: set[Symbol],
+    since_ms: int | None = None,
 ) -> list[Difference]:
-    implied = _signed_sums(f for f in fills if f.exec_id in recovery.fill_ids)
-    everything = _signed_sums(fills)
+    if since_ms is None:
+        implied = _signed_sums(f for f in fills if f.exec_id in recovery.fill_ids)
+        everything = _signed_sums(fills)
+    else:
+        implied = dict(recovery.signed_sizes)
+        everything = dict(implied)
+        for symbol, lost in _signed_sums(
+            f for f in fills if f.exec_id not in recovery.fill_ids
+        ).items():
+            everything[symbol] = everything.get(symbol, Decimal(0)) + lost
     found: list[Difference] = []
     for symbol in sorted(watched | set(implied)):
         position = positions.get(symbol)

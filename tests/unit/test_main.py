@@ -47,16 +47,59 @@ def test_cfg_job_composes_without_the_env(tmp_path):
     assert "network: demo" in result.stdout
 
 
-def test_run_never_writes_a_resolved_secret(tmp_path):
+def test_live_outputs_when_asked_never_hold_a_resolved_secret(tmp_path):
+    # mainnet without its confirmation is refused (exit 2) before any connection; with
+    # live.write_outputs=true Hydra has written its files by then: no secret in them
     run_dir = tmp_path / "run"
-    result = run_bot(tmp_path, "exchange=bybit", f"hydra.run.dir={run_dir}", env=ENV)
-    # live trading is refused (exit 2) until the live runner lands; Hydra has already
-    # written its output files by then, and they must not hold the secret
+    result = run_bot(
+        tmp_path,
+        "exchange=bybit",
+        "exchange.network=mainnet",
+        "live.write_outputs=true",
+        f"hydra.run.dir={run_dir}",
+        env=ENV,
+    )
     assert result.returncode == 2, result.stderr
-    assert "exchange='bybit'" in result.stderr
+    assert "exchange.confirm_mainnet=true" in result.stderr
     written = "".join(p.read_text() for p in run_dir.rglob("*") if p.is_file())
     assert "${oc.env:BYBIT_API_KEY}" in written
     assert SECRET not in written + result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("choice", ["exchange=bybit", "task=status", "task=panic", "task=download"])
+def test_a_live_command_line_writes_no_hydra_outputs(tmp_path, choice):
+    # refused at the config check, before connecting: nothing may be on disk
+    extra = ["exchange=bybit"] if choice != "exchange=bybit" else []
+    result = run_bot(tmp_path, choice, *extra, "exchange.network=mainnet", env=ENV)
+    assert result.returncode == 2, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_live_overrides_only_for_live_command_lines():
+    from bot.__main__ import live_overrides
+
+    quiet = [
+        "hydra.run.dir=.",
+        "hydra.output_subdir=null",
+        "hydra/job_logging=none",
+        "hydra/hydra_logging=none",
+    ]
+    assert live_overrides(["exchange=bybit", "risk=strict"]) == quiet
+    assert live_overrides(["task=status"]) == quiet
+    assert live_overrides(["risk=strict"]) == []
+    assert live_overrides(["exchange=bybit", "live.write_outputs=true"]) == []
+    given = live_overrides(["exchange=bybit", "hydra.run.dir=/x"])
+    assert given == quiet[1:]
+
+
+def test_exit_codes_follow_the_error():
+    from bot.__main__ import exit_code
+    from bot.errors import ExchangeError, ReconcileRefused, StartupRefused
+
+    assert exit_code(ConfigError("k", 1, "x")) == 2
+    assert exit_code(StartupRefused("clock off")) == 2
+    assert exit_code(ReconcileRefused("differs", "report")) == 3
+    assert exit_code(ExchangeError("down")) == 1
 
 
 def test_multirun_sweeps_and_exits_2_when_a_point_is_a_config_error(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from bot.domain import Symbol, Ticker
@@ -71,17 +72,35 @@ class StreamLike(Protocol):
 class FeedHealth:
     """Stream health for the guards: up, not silent and resynced, or not healthy.
 
-    ``resynced`` is cleared by the runner when a reconnect asks for a REST resync and set
-    again once the resync is done; entries are blocked in between.
+    ``stream`` is the market-data stream; ``others`` (the private stream) must be up and
+    resynced too, since fills and order updates arrive there. A reconnect sets a
+    stream's ``needs_resync``; the runner clears it once its REST resync is done, and
+    entries are blocked in between.
     """
 
-    def __init__(self, stream: StreamLike) -> None:
+    def __init__(self, stream: StreamLike, others: Sequence[StreamLike] = ()) -> None:
         self._stream = stream
+        self._others = tuple(others)
 
     def is_connected(self) -> bool:
-        """True only while connected, not silent and not waiting for a resync."""
+        """True only while every stream is connected, the market one not silent, and
+        none waiting for a resync."""
         stream = self._stream
-        return stream.is_connected() and not stream.is_silent() and not stream.needs_resync
+        if not stream.is_connected() or stream.is_silent() or stream.needs_resync:
+            return False
+        return all(s.is_connected() and not s.needs_resync for s in self._others)
+
+    def why_not(self) -> str:
+        """Why entries are blocked by stream health, in words ("" when healthy)."""
+        reasons = []
+        for name, each in (("market", self._stream), *(("private", s) for s in self._others)):
+            if not each.is_connected():
+                reasons.append(f"{name} stream not connected")
+            elif each is self._stream and each.is_silent():
+                reasons.append(f"{name} stream silent")
+            if each.needs_resync:
+                reasons.append(f"{name} stream waiting for a REST resync")
+        return "; ".join(reasons)
 
     def last_message_ms(self) -> int | None:
         """Epoch ms of the last market-data message."""

@@ -70,10 +70,13 @@ class LiveRoad:
     panic: Panic
 
     def close(self) -> None:
-        """Stop both streams and close the journal (idempotent)."""
-        self.public.stop()
-        self.private.stop()
-        self.journal.close()
+        """Stop both streams and close the journal (idempotent); the journal is closed
+        even when stopping a stream fails."""
+        try:
+            self.public.stop()
+            self.private.stop()
+        finally:
+            self.journal.close()
 
 
 def open_journal(path: Path) -> tuple[Journal, Recovery]:
@@ -129,7 +132,7 @@ def build_live_road(
         events.put,
         now_ms=wall,
     )
-    tickers, health, skew = TickerBook(), FeedHealth(public), MeasuredSkew()
+    tickers, health, skew = TickerBook(), FeedHealth(public, [private]), MeasuredSkew()
     journal, recovery = open_journal(settings.live.journal)
     state = TradingStateHolder()
     journal.follow(state)

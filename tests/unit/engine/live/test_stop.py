@@ -1,0 +1,48 @@
+"""Stopping a live run: signals only set a flag; a second one changes nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+from bot.engine.live.session import StopFlag
+from bot.engine.live.stop import install_signal_handlers
+
+
+def test_the_first_reason_wins_and_signals_are_counted():
+    flag = StopFlag()
+    before = flag.requested
+    flag.request("signal SIGTERM")
+    flag.request("signal SIGINT")
+    assert (before, flag.requested) == (False, True)
+    assert flag.reason == "signal SIGTERM"
+    assert flag.signals == 2
+
+
+def test_sigterm_and_sigint_set_the_flag_and_the_old_handlers_come_back():
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    flag = StopFlag()
+    restore = install_signal_handlers(flag)
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt: only the flag
+    finally:
+        restore()
+    assert flag.reason == "signal SIGTERM"
+    assert flag.signals == 2
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+
+
+def test_off_the_main_thread_nothing_is_installed():
+    before = signal.getsignal(signal.SIGTERM)
+    seen: list[object] = []
+
+    def install() -> None:
+        install_signal_handlers(StopFlag())()
+        seen.append(signal.getsignal(signal.SIGTERM))
+
+    worker = threading.Thread(target=install)
+    worker.start()
+    worker.join()
+    assert seen == [before]
