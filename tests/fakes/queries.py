@@ -30,6 +30,25 @@ from tests.fakes.wire import (
 
 #: How many closed orders ``openOnly=1`` reaches back, as on Bybit.
 RECENT_CLOSED = 500
+#: The longest ``startTime``..``endTime`` span of the execution list, as on Bybit.
+WEEK_MS = 7 * 24 * 3600 * 1000
+
+
+def _exec_window(desk: TradingDesk, params: Mapping[str, object]) -> tuple[int, int]:
+    """Bybit's execution-list window: the last 7 days by default, 7 days from
+    ``startTime``, 7 days up to ``endTime``, or both (10001 beyond 7 days or reversed)."""
+    start = int_param(params, "startTime", -1)
+    end = int_param(params, "endTime", -1)
+    if start < 0 and end < 0:
+        now = max(desk.now_ms(), desk.venue.clock.now_ms())
+        return now - WEEK_MS, now
+    if end < 0:
+        return start, start + WEEK_MS
+    if start < 0:
+        return end - WEEK_MS, end
+    if end < start or end - start > WEEK_MS:
+        raise V5Error(PARAM_ERROR, "params error: endTime - startTime must be 0..7 days")
+    return start, end
 
 
 def _scope(desk: TradingDesk, params: Mapping[str, object]) -> Symbol | None:
@@ -67,10 +86,12 @@ def execution_list(desk: TradingDesk, params: Mapping[str, object]) -> JsonDict:
         name: text_param(params, name, required=False)
         for name in ("symbol", "orderId", "orderLinkId")
     }
+    low, high = _exec_window(desk, params)
     items = [
         e
         for e in reversed(desk.executions)
         if all(not wanted or e[name] == wanted for name, wanted in filters.items())
+        and low <= int(str(e["execTime"])) <= high
     ]
     rows, cursor = page(items, params, limit)
     return {"category": "linear", "list": rows, "nextPageCursor": cursor}

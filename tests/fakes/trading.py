@@ -70,6 +70,10 @@ class TradingDesk:
 
     # -- helpers --------------------------------------------------------------------
 
+    def now_ms(self) -> int:
+        """The fake's wall clock in epoch ms (what ``/v5/market/time`` answers)."""
+        return self._now()
+
     def _next(self) -> int:
         self._serial += 1
         return self._serial

@@ -326,6 +326,9 @@ class BybitRest:
     def fills_since(self, cursor: int) -> tuple[list[Fill], int]:
         """Trade fills with ``execTime >= cursor`` (0: the venue's default 7 days).
 
+        Bybit answers at most 7 days per query, so a cursor older than that is read in
+        7-day slices up to now (a fill is never skipped for being in a later week).
+
         The cursor is the newest ``execTime`` returned. Fills at exactly that millisecond
         that this instance already returned are left out; a fresh instance may return
         them again, so callers count fills once by ``exec_id`` (at least once, never lost).
@@ -333,15 +336,16 @@ class BybitRest:
         if isinstance(cursor, bool) or cursor < 0:
             raise ExchangeError(f"fills_since: cursor {cursor!r} is not an int >= 0")
         endpoint = "GET /v5/execution/list"
-        window: dict[str, object] = {"startTime": cursor} if cursor > 0 else {}
-        rows = self._pages(
-            EndpointGroup.ORDER_QUERY,
-            endpoint,
-            self._http.get_executions,
-            category=CATEGORY,
-            limit=100,
-            **window,
-        )
+        rows: list[Json] = []
+        for window in _exec_windows(cursor, self._now_ms()):
+            rows += self._pages(
+                EndpointGroup.ORDER_QUERY,
+                endpoint,
+                self._http.get_executions,
+                category=CATEGORY,
+                limit=100,
+                **window,
+            )
         trades = [row for row in rows if codec.exec_type(row, endpoint) in codec.TRADE_EXEC_TYPES]
         fills = sorted((codec.fill(row, endpoint) for row in trades), key=lambda f: f.ts_ms)
         with self._lock:
@@ -454,6 +458,23 @@ class BybitRest:
         except VenueRejected as refused:
             if refused.code != LEVERAGE_NOT_MODIFIED:
                 raise
+
+
+#: The longest span Bybit's execution list answers in one query.
+EXEC_WINDOW_MS: Final = 7 * 24 * 3600 * 1000
+
+
+def _exec_windows(cursor: int, now_ms: int) -> list[dict[str, object]]:
+    """Query windows covering ``cursor``..now: whole 7-day slices, then ``startTime`` only."""
+    if cursor <= 0:
+        return [{}]
+    windows: list[dict[str, object]] = []
+    start = cursor
+    while now_ms - start > EXEC_WINDOW_MS:
+        windows.append({"startTime": start, "endTime": start + EXEC_WINDOW_MS - 1})
+        start += EXEC_WINDOW_MS
+    windows.append({"startTime": start})
+    return windows
 
 
 def _create_answer(link: str, answer: object, endpoint: str) -> SubmitResult:

@@ -21,12 +21,30 @@ GROUPS = {
     "data": ("synthetic", "file"),
     "task": ("run",),
 }
+#: Every task, with the keys it needs on the command line (tested one by one below).
+TASKS = {
+    "run": (),
+    "status": (),
+    "close": ("task.fraction=0.5",),
+    "panic": ("task.confirm=true",),
+    "reset": ("task.reason=feed checked",),
+    "download": ("task.path=data/BTCUSDT-1m.parquet",),
+}
 
 
 def test_group_files_match_the_tested_options(conf: Path):
-    for group, options in GROUPS.items():
+    for group, options in {**GROUPS, "task": tuple(TASKS)}.items():
         on_disk = {path.stem for path in (conf / group).glob("*.yaml")}
         assert on_disk == set(options), group
+
+
+@pytest.mark.parametrize("task", list(TASKS))
+def test_every_task_composes_and_builds(composer, task, monkeypatch):
+    monkeypatch.setenv("BYBIT_API_KEY", "key-for-test")
+    monkeypatch.setenv("BYBIT_API_SECRET", "secret-for-test")
+    settings = build_settings(composer("exchange=bybit", f"task={task}", *TASKS[task]))
+    assert settings.task.name == task
+    assert type(settings.task).__name__.lower().startswith(task)
 
 
 @pytest.mark.parametrize("choice", list(itertools.product(*GROUPS.values())), ids="-".join)

@@ -377,3 +377,27 @@ def test_the_secret_never_shows_in_repr_results_or_logs(caplog: pytest.LogCaptur
     seen = " ".join([repr(adapter), str(adapter), repr(result), str(raised.value), caplog.text])
     assert API_SECRET not in seen
     assert API_KEY not in seen
+
+
+def test_fills_since_an_old_cursor_is_read_in_seven_day_slices_up_to_now() -> None:
+    week = 7 * 24 * 3600 * 1000
+    late = {**fresh(EXECUTION), "execId": "e-late", "execTime": str(T0 + 16 * 24 * 3600 * 1000)}
+    asked: list[dict[str, object]] = []
+
+    def executions(**kw: object) -> object:
+        asked.append(kw)
+        start = int(str(kw["startTime"]))
+        end = int(str(kw.get("endTime", start + week)))
+        rows = [r for r in (late,) if start <= int(str(r["execTime"])) <= end]
+        return envelope({"list": rows, "nextPageCursor": ""})
+
+    adapter = rest(StubHttp(get_executions=executions), now_ms=lambda: T0 + 17 * 24 * 3600 * 1000)
+    fills, cursor = adapter.fills_since(T0)
+    # one query from T0 alone would cover only T0..T0+7d and never see the fill on day 16
+    assert [f.exec_id for f in fills] == ["e-late"]
+    assert cursor == T0 + 16 * 24 * 3600 * 1000
+    assert [(w["startTime"], w.get("endTime")) for w in asked] == [
+        (T0, T0 + week - 1),
+        (T0 + week, T0 + 2 * week - 1),
+        (T0 + 2 * week, None),
+    ]
