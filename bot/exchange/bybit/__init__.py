@@ -3,7 +3,10 @@
 Public surface:
 
 - :class:`BybitRest` (``rest``): the :class:`~bot.exchange.protocol.Exchange` protocol
-  over REST, plus ``measure_skew_ms`` and ``klines``.
+  over REST; its market reads (``measure_skew_ms``, ``klines``, ``klines_range``) and
+  the request plumbing are :class:`BybitMarket`'s (``market``).
+- ``history``: a keyless REST client for public market data and kline paging
+  (``task=download``).
 - :class:`BybitStream`, :func:`public_stream`, :func:`private_stream` (``stream``):
   callbacks that only enqueue :data:`StreamEvent` values; health and reconnects.
 - ``codec`` (with ``wire``): the one place wire JSON becomes domain values and back.
@@ -15,6 +18,7 @@ pybit is imported lazily where it is heavy (``pybit.unified_trading``).
 """
 
 from bot.exchange.bybit.limits import EndpointGroup, RateLimiter, RateLimitExceeded
+from bot.exchange.bybit.market import BybitMarket
 from bot.exchange.bybit.rest import BybitHttp, BybitRest
 from bot.exchange.bybit.stream import (
     BarEvent,
@@ -33,6 +37,7 @@ from bot.exchange.bybit.stream import (
 __all__ = [
     "BarEvent",
     "BybitHttp",
+    "BybitMarket",
     "BybitRest",
     "BybitStream",
     "EndpointGroup",
