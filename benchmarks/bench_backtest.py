@@ -107,11 +107,12 @@ def run_ours(path: Path, profiler: cProfile.Profile | None = None) -> dict[str, 
     columns = read_bars(path)
     data = Candles.checked(
         (
-            columns["ts_ms"].astype(np.int64),
-            *(columns[name].astype(np.float64) for name in COLUMNS[1:]),
+            columns["ts_ms"].astype(np.int64, copy=False),
+            *(columns[name].astype(np.float64, copy=False) for name in COLUMNS[1:]),
         ),  # type: ignore[arg-type]
         str(path),
     )
+    del columns  # the candles hold the only copy of the bars
     register_schemas()
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         settings = build_settings(compose(config_name="config", overrides=list(OVERRIDES)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.config.settings import FileDataSettings, SyntheticDataSettings
 from bot.data.candles import Candles
-from bot.data.files import read_candles
 from bot.data.resample import resample
 from bot.data.synthetic import MINUTE_MS, synthetic_candles
 from bot.errors import DataError
@@ -22,6 +21,8 @@ def load_candles(settings: SyntheticDataSettings | FileDataSettings, *, seed: in
         minutes = settings.days * 1440
         candles = synthetic_candles(seed, settings.start, minutes)
         return candles if target_ms == MINUTE_MS else resample(candles, settings.bar_seconds)
+    from bot.data.files import read_candles  # pyarrow loads only for a file source
+
     candles = read_candles(settings.path)
     step = candles.step_ms
     if step is None or step == target_ms:

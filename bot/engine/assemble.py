@@ -14,7 +14,7 @@ from bot.exchange.sim import SimExchange, SimSettings
 from bot.exchange.sim.health import SimClockSkew, SimStreamHealth
 from bot.execution import Executor
 from bot.guards import GuardChain, build_guard_chain
-from bot.risk import RiskEngine, TradingStateHolder
+from bot.risk import RiskEngine, RiskSettings, TradingStateHolder
 from bot.safety.panic import Panic
 
 
@@ -28,6 +28,8 @@ class SimRoad:
     risk: RiskEngine
     executor: Executor
     panic: Panic
+    #: the limits ``risk`` enforces (the backtest reads when a loss limit can be hit)
+    risk_settings: RiskSettings
 
 
 def build_sim_road(settings: Settings, *, run_id: str, start_ms: int) -> SimRoad:
@@ -59,4 +61,4 @@ def build_sim_road(settings: Settings, *, run_id: str, start_ms: int) -> SimRoad
     executor = Executor(
         venue, guards, risk, state, run_id=run_id, remainder=settings.close_remainder
     )
-    return SimRoad(venue, state, guards, risk, executor, Panic(executor, state))
+    return SimRoad(venue, state, guards, risk, executor, Panic(executor, state), settings.risk)

@@ -43,6 +43,10 @@ def _backtest(
     settings: Settings, exchange: SimSettings, objective_name: str, output_dir: Path | None
 ) -> float | None:
     """A backtest of the strategy on the data through the simulated venue."""
+    from bot.report.painter import Painter
+
+    # forked first, so matplotlib loads in a child while the data loads and the run goes
+    painter = Painter() if output_dir is not None else None
     from bot.data import load_candles
     from bot.data.candles import iso_ms
     from bot.engine.assemble import build_sim_road
@@ -83,7 +87,7 @@ def _backtest(
     for rejection in rejections[:3]:
         print(f"  {iso_ms(rejection.ts_ms)}: {rejection.result}", file=sys.stderr)
     if output_dir is not None:
-        paths = write_artifacts(record, metrics, output_dir)
+        paths = write_artifacts(record, metrics, output_dir, painter)
         print("artifacts: " + ", ".join(str(p) for p in paths.values()))
     objective = metrics.objective(objective_name)
     return objective if math.isfinite(objective) else None

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple, Protocol, runtime_checkable
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bot.domain import Intent, Position
 
 
@@ -40,4 +43,45 @@ class Strategy(Protocol):
 
     def on_bar(self, bar: ClosedBar, book: Book) -> Sequence[Intent]:
         """Intents to carry out at the next bar's open (empty: nothing to do)."""
+        ...
+
+
+@runtime_checkable
+class BarPlan(Protocol):
+    """A strategy prepared for a whole series of bars known in advance (a backtest).
+
+    The backtest asks :meth:`next_bar` which bar the strategy must see next and calls
+    :meth:`on_bar` on it, and on every bar where an order filled or the venue acted;
+    the bars in between are handed to :meth:`skip`. A plan answers on each bar exactly
+    what the strategy's own :meth:`Strategy.on_bar` would, and leaves the strategy in
+    the same state.
+    """
+
+    def next_bar(self, start: int, stop: int) -> int:
+        """The first bar from ``start`` on where the answer may be non-empty (given
+        what the strategy holds now), or ``stop`` if none before it."""
+        ...
+
+    def on_bar(self, index: int, bar: ClosedBar, book: Book) -> Sequence[Intent]:
+        """What :meth:`Strategy.on_bar` answers on bar ``index`` (which is ``bar``)."""
+        ...
+
+    def skip(self, start: int, stop: int) -> None:
+        """Bars ``start`` to ``stop - 1`` passed without an answer and without fills."""
+        ...
+
+
+@runtime_checkable
+class PlannedStrategy(Protocol):
+    """A strategy that can prepare a :class:`BarPlan` for a whole series of bars."""
+
+    def plan(
+        self,
+        open_: NDArray[np.float64],
+        high: NDArray[np.float64],
+        low: NDArray[np.float64],
+        close: NDArray[np.float64],
+        volume: NDArray[np.float64],
+    ) -> BarPlan | None:
+        """A plan over these columns, or None when this strategy cannot plan them."""
         ...

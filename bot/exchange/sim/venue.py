@@ -33,6 +33,7 @@ from bot.exchange.sim import rules
 from bot.exchange.sim.desk import OrderDesk
 from bot.exchange.sim.fees import money
 from bot.exchange.sim.ledger import AccountTotals
+from bot.exchange.sim.marking import Marking
 from bot.exchange.sim.records import AcceptedOrder, FundingPayment, Liquidation, VenueClock
 from bot.exchange.sim.settings import MAX_LEVERAGE, MIN_LEVERAGE, SimSettings
 
@@ -199,6 +200,39 @@ class SimExchange:
                 equity=Amount(money(ledger.equity(lasts))),
                 available=Amount(ledger.available),
             )
+
+    def marking(self, symbol: Symbol) -> Marking:
+        """Wallet, position and resting orders of ``symbol``: what prices its equity."""
+        with self._lock:
+            self._listed(symbol)
+            ledger = self._desk.ledger
+            book = ledger.books.get(symbol)
+            resting = bool(self._desk.resting[symbol])
+            others = any(held != symbol for held in ledger.books)
+            if book is None:
+                zero = Decimal(0)
+                return Marking(ledger.wallet, 0, zero, zero, None, resting, others)
+            return Marking(
+                ledger.wallet,
+                book.side.sign,
+                book.size,
+                book.cost,
+                book.bankruptcy_price,
+                resting,
+                others,
+            )
+
+    def equity_at(self, symbol: Symbol, last: Price) -> Amount:
+        """The equity :meth:`balance` would report if the last price of ``symbol`` were
+        ``last`` (other symbols at their own last price); nothing changes."""
+        with self._lock:
+            self._listed(symbol)
+            ledger = self._desk.ledger
+            tickers = self._desk.tickers
+            lasts = {s: Decimal(tickers[s].last_price) for s in ledger.books if s != symbol}
+            if symbol in ledger.books:
+                lasts[symbol] = Decimal(last)
+            return Amount(money(ledger.equity(lasts)))
 
     def fills_since(self, cursor: int) -> tuple[list[Fill], int]:
         """Fills after ``cursor`` (0 = from the start) and the cursor to ask with next."""

@@ -29,6 +29,10 @@ _CHUNK = 1 << 15
 MAX_STDDEV = 10.0
 
 
+#: A squared drift of the mean from the anchor this many times the variance forces a rebuild.
+_CANCELLATION = 1e6
+
+
 def true_range(high: FloatArray, low: FloatArray, close: FloatArray) -> FloatArray:
     """True range from bar 1 on: ``max(high - low, |high - prev close|, |low - prev close|)``.
 
@@ -106,7 +110,9 @@ class BBandsStream:
 
     Keeps the sum and the sum of squares of the window's deviations from an anchor (the
     window mean at the last rebuild), so the variance never cancels against the square
-    of the price; both sums are rebuilt from the ring buffer every ``period`` bars.
+    of the price; both sums are rebuilt from the ring buffer every ``period`` bars, and
+    at once when the window's mean has moved far from the anchor compared with its
+    spread (a jump has just left the window), where the variance would cancel.
     """
 
     __slots__ = ("_anchor", "_buffer", "_count", "_index", "_period", "_stddev", "_sum", "_sumsq")
@@ -139,6 +145,12 @@ class BBandsStream:
             self._sumsq += new * new - old * old
         mean_shift = self._sum / self._period
         variance = max(self._sumsq / self._period - mean_shift * mean_shift, 0.0)
+        if mean_shift * mean_shift > _CANCELLATION * variance:
+            # the window has moved far from the anchor (a jump has just left it): the
+            # variance above cancelled away its precision, so take it again
+            self._rebuild()
+            mean_shift = self._sum / self._period
+            variance = max(self._sumsq / self._period - mean_shift * mean_shift, 0.0)
         middle = self._anchor + mean_shift
         width = self._stddev * math.sqrt(variance)
         return BBandsValue(middle, middle + width, middle - width)

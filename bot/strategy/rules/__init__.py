@@ -29,7 +29,9 @@ Conditions: ``{">": [a, b]}`` (also ``<``, ``>=``, ``<=``), ``{cross_above: [a, 
 
 Public surface: :func:`parse_rules` (YAML as plain containers -> :class:`StrategyRules`,
 ConfigError with the key path and the choices), :class:`RuleStrategy` (the running
-strategy), :data:`OPERATORS`, and the rule values in :mod:`bot.strategy.rules.spec`.
+strategy; :meth:`RuleStrategy.plan` prepares it for a whole backtest series, see
+:mod:`bot.strategy.rules.plan`), :data:`OPERATORS`, and the rule values in
+:mod:`bot.strategy.rules.spec`.
 """
 
 from bot.strategy.rules.parse import (

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from bot.domain.hotpath import hot_path
+from bot.strategy.indicators._series import FloatArray
 from bot.strategy.rules.spec import ExitRules, StopRule
 
 _NAN = math.nan
@@ -64,6 +67,47 @@ class OpenTrade:
         self.bars = 0
         #: a close was asked for; ask again each bar until the position is gone
         self.closing = ""
+
+    def first_exit(self, highs: FloatArray, lows: FloatArray) -> int:
+        """Index of the first of these coming bars on which :meth:`exit_reason` would
+        name an exit (``len(highs)`` if none): the same comparisons, on whole columns,
+        with the best price followed from bar to bar as :meth:`exit_reason` does."""
+        if self.closing:
+            return 0
+        scan = len(highs)
+        levels = (self.stop, self.target, self.trail)
+        if not self.max_bars and all(math.isnan(level) for level in levels):
+            return scan  # no level to reach: nothing can fire
+        timed = scan
+        if self.max_bars:
+            due = max(0, self.max_bars - self.bars - 1)  # bars counts this bar first
+            if due < scan:
+                timed = due
+                scan = due + 1
+        if not scan:
+            return timed
+        sign = self.sign
+        adverse, favourable = (
+            (lows[:scan], highs[:scan]) if sign > 0 else (highs[:scan], lows[:scan])
+        )
+        best = np.maximum if sign > 0 else np.minimum
+        extreme = np.empty(scan)
+        extreme[0] = self.extreme
+        extreme[1:] = best(best.accumulate(favourable[:-1]), self.extreme)
+        hit = (adverse - self.stop) * sign <= 0
+        hit |= (adverse - (extreme - sign * self.trail)) * sign <= 0
+        hit |= (favourable - self.target) * sign >= 0
+        hits = np.flatnonzero(hit)
+        return int(hits[0]) if hits.size else timed
+
+    def pass_bars(self, count: int, high: float, low: float) -> None:
+        """``count`` bars went by without an exit (see :meth:`first_exit`): record what
+        :meth:`exit_reason` would have of them (bars held, the best price), given their
+        highest high and lowest low."""
+        self.bars += count
+        favourable = high if self.sign > 0 else low
+        if (favourable - self.extreme) * self.sign > 0:
+            self.extreme = favourable
 
     @hot_path
     def exit_reason(self, high: float, low: float) -> str:

@@ -22,6 +22,9 @@ import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bot.domain import CloseIntent, EntryIntent, Intent, Position, Side, Symbol
 from bot.domain.hotpath import hot_path
 from bot.strategy.base import Book, ClosedBar
@@ -29,6 +32,7 @@ from bot.strategy.indicators import indicator_spec
 from bot.strategy.rules.conditions import Check, compile_condition
 from bot.strategy.rules.exits import OpenTrade
 from bot.strategy.rules.layout import Layout
+from bot.strategy.rules.plan import RulePlan
 from bot.strategy.rules.sizing import entry_notional
 from bot.strategy.rules.spec import Condition, StopRule, StrategyRules
 
@@ -90,6 +94,48 @@ class RuleStrategy:
             self._warm = not any(math.isnan(value) for value in values)
         return self._decide(h, low, c, book)
 
+    def plan(
+        self,
+        open_: NDArray[np.float64],
+        high: NDArray[np.float64],
+        low: NDArray[np.float64],
+        close: NDArray[np.float64],
+        volume: NDArray[np.float64],
+    ) -> RulePlan:
+        """This strategy prepared for a whole series (see :mod:`bot.strategy.rules.plan`).
+
+        Use either the plan or :meth:`on_bar` for a run, not both.
+        """
+        bars = {"open": open_, "high": high, "low": low, "close": close, "volume": volume}
+        return RulePlan(self, bars)
+
+    def decide_planned(
+        self, now: list[float], before: list[float], warm: bool, bar: ClosedBar, book: Book
+    ) -> list[Intent]:
+        """:meth:`on_bar` with the bar's values already computed: ``now`` this bar's,
+        ``before`` the previous bar's (layout order), ``warm`` past every warm-up."""
+        self._previous[:] = before
+        self._values[:] = now
+        self._warm = warm
+        return self._decide(bar.high, bar.low, bar.close, book)
+
+    def quiet_bars(self, highs: NDArray[np.float64], lows: NDArray[np.float64]) -> int:
+        """How many of these coming bars surely trigger no protective or time exit of
+        the open trade (all of them when flat); see ``OpenTrade.first_exit``."""
+        trade = self._trade
+        return len(highs) if trade is None else trade.first_exit(highs, lows)
+
+    def open_side(self) -> int:
+        """+1 while the strategy tracks a long trade, -1 a short one, else 0."""
+        trade = self._trade
+        return 0 if trade is None else trade.sign
+
+    def pass_bars(self, count: int, high: float, low: float) -> None:
+        """``count`` bars without a signal went by; ``high`` and ``low`` are their extremes."""
+        trade = self._trade
+        if trade is not None:
+            trade.pass_bars(count, high, low)
+
     @hot_path
     def _decide(self, high: float, low: float, close: float, book: Book) -> list[Intent]:
         trade = self._follow(book.position)
@@ -105,7 +151,7 @@ class RuleStrategy:
             want = 1 if long and not short else -1 if short and not long else 0
         if held and want == -held and not reason:
             reason = "exit"
-        intents: list[Intent] = []
+        intents = list[Intent]()
         if trade is not None and reason:
             trade.closing = reason
             intents.append(self._closes[reason])

@@ -1,0 +1,116 @@
+"""Where the equity of passed bars matters to the risk engine's loss limits.
+
+The risk engine (:meth:`~bot.risk.RiskEngine.on_equity`) keeps the equity peak and each
+UTC day's first equity, and escalates the trading state when the equity breaches the
+drawdown or daily-loss limit. A backtest that passes bars without visiting them must
+tell it the bars that change that state (:meth:`LossWatch.telling`) and visit every
+bar that may breach (:meth:`LossWatch.safe_length`). Both are found on floats with
+margins, so they are supersets: the risk engine decides from the venue's exact equity.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.risk import RiskSettings
+
+_DAY_MS: Final = 86_400_000
+#: Margins of the float pre-checks: a bar within them of a limit counts as reaching it.
+_PERCENT_MARGIN: Final = 1e-6
+_RELATIVE_MARGIN: Final = 1e-9
+
+Floats = npt.NDArray[np.float64]
+Times = npt.NDArray[np.int64]
+
+
+class LossWatch:
+    """What the risk engine was told of the equity: the peak and the day's first value."""
+
+    __slots__ = ("_drawdown_pct", "_loss_limit", "day", "day_start", "peak")
+
+    def __init__(self, limits: RiskSettings) -> None:
+        self._drawdown_pct = float(limits.max_drawdown_pct)
+        self._loss_limit = float(limits.daily_loss_limit)
+        self.peak: float | None = None
+        self.day: int | None = None
+        self.day_start = 0.0
+
+    def saw(self, equity: float, ts_ms: int) -> None:
+        """The risk engine was told ``equity`` at ``ts_ms``."""
+        day = ts_ms // _DAY_MS
+        if self.day is None or day > self.day:
+            self.day = day
+            self.day_start = equity
+        if self.peak is None or equity > self.peak:
+            self.peak = equity
+
+    def telling(self, equity: Floats, ts_ms: Times, ticks: Floats, sign: int) -> list[int]:
+        """Offsets of the passed bars the risk engine must be told, in order: the first
+        bar of each new UTC day and the bar that may set a new peak.
+
+        Equity rises with the close for a long and falls for a short, so the exact peak
+        is on the highest (lowest) close ``ticks``, whatever float rounding does.
+        """
+        chosen = []
+        if self.day is None or int(ts_ms[-1]) // _DAY_MS > self.day:
+            chosen = np.flatnonzero(_day_firsts(ts_ms // _DAY_MS, self.day) >= 0).tolist()
+        peak = self.peak
+        if peak is None or float(equity.max()) >= peak - _RELATIVE_MARGIN * max(1.0, abs(peak)):
+            top = 0 if not sign else int(np.argmax(ticks) if sign > 0 else np.argmin(ticks))
+            if top not in chosen:
+                chosen.append(top)
+        return sorted(chosen)
+
+    def safe_length(self, equity: Floats, ts_ms: Times) -> int:
+        """How many leading bars surely breach no loss limit."""
+        if self._surely_within(equity):
+            return len(equity)
+        hits = np.flatnonzero(self._may_breach(equity, ts_ms))
+        return int(hits[0]) if hits.size else len(equity)
+
+    def _surely_within(self, equity: Floats) -> bool:
+        """A bound on the whole stretch: its lowest equity against the highest peak and
+        the highest day start it can have."""
+        low, high = float(equity.min()), float(equity.max())
+        peak = high if self.peak is None else max(high, self.peak)
+        day_start = high if self.day is None else max(high, self.day_start)
+        scale = max(1.0, abs(low), abs(peak), abs(day_start))
+        if low <= _RELATIVE_MARGIN * scale:
+            return False
+        drawdown_limit = self._drawdown_pct - _PERCENT_MARGIN
+        if peak > 0 and (peak - low) * 100.0 / peak >= drawdown_limit:
+            return False
+        loss_limit = self._loss_limit
+        return day_start - low < loss_limit - _RELATIVE_MARGIN * max(scale, loss_limit)
+
+    def _may_breach(self, equity: Floats, ts_ms: Times) -> npt.NDArray[np.bool_]:
+        """Bars whose equity may reach a loss limit, bar by bar (a superset)."""
+        firsts = _day_firsts(ts_ms // _DAY_MS, self.day)
+        run = np.maximum.accumulate(firsts)
+        day_start = np.where(run >= 0, equity[np.maximum(run, 0)], self.day_start)
+        peak = np.maximum.accumulate(equity)
+        if self.peak is not None:
+            peak = np.maximum(peak, self.peak)
+        scale = np.maximum(1.0, np.abs(equity))
+        breach = equity <= _RELATIVE_MARGIN * scale
+        with np.errstate(divide="ignore", invalid="ignore"):
+            drawdown = (peak - equity) * 100.0 / peak
+        breach |= (peak > 0) & (drawdown >= self._drawdown_pct - _PERCENT_MARGIN)
+        loss_limit = self._loss_limit
+        margin = _RELATIVE_MARGIN * np.maximum(scale, loss_limit)
+        breach |= day_start - equity >= loss_limit - margin
+        result: npt.NDArray[np.bool_] = breach
+        return result
+
+
+def _day_firsts(days: Times, known: int | None) -> Times:
+    """For each bar, its own index if it is the first of a day not yet seen, else -1."""
+    first = np.zeros(len(days), dtype=np.bool_)
+    if len(days):
+        first[0] = known is None or int(days[0]) > known
+        first[1:] = days[1:] != days[:-1]
+    result: Times = np.where(first, np.arange(len(days)), -1)
+    return result
