@@ -60,6 +60,10 @@ class Instrument:
 
     def floor_qty(self, qty: Decimal) -> Decimal:
         """``qty`` rounded down to the step grid; may be zero, never more than ``qty``."""
+        return self._floor_qty(qty)
+
+    @hot_path
+    def _floor_qty(self, qty: Decimal) -> Decimal:
         if not qty.is_finite() or qty <= 0:
             return Decimal(0)
         steps = (qty / self.qty_step).to_integral_value(rounding=ROUND_DOWN)
@@ -76,6 +80,10 @@ class Instrument:
         Raises :class:`BelowMinQty`, :class:`BelowMinNotional` or :class:`AboveMaxQty`
         with the numbers; never adjusts the quantity.
         """
+        return self._check_qty(qty, price, market)
+
+    @hot_path
+    def _check_qty(self, qty: Decimal, price: Price, market: bool) -> Qty:
         if qty < self.min_order_qty:
             numbers = self._qty_numbers(qty, price)
             numbers["min_order_qty"] = str(self.min_order_qty)
@@ -87,13 +95,13 @@ class Instrument:
             numbers["notional"] = str(qty * price)
             numbers["min_notional"] = str(self.min_notional)
             raise BelowMinNotional("order value is below the minimum notional", numbers)
-        limit = self.max_qty(market=market)
+        limit = self.max_mkt_order_qty if market else self.max_order_qty
         if qty > limit:
             numbers = self._qty_numbers(qty, price)
             numbers["max_qty"] = str(limit)
             numbers["order_type"] = "market" if market else "limit"
             raise AboveMaxQty("qty is above the instrument's maximum order qty", numbers)
-        return Qty(qty)
+        return qty if type(qty) is Qty else Qty(qty)
 
     @hot_path
     def _qty_numbers(self, qty: Decimal, price: Decimal) -> dict[str, str]:
@@ -114,7 +122,7 @@ def qty_for_notional(
         raise InvalidValue("price", price, "a validated Price (finite, > 0)")
     if not isinstance(notional, Money):
         raise InvalidValue("notional", notional, "a validated Money amount (finite, > 0)")
-    raw = instrument.floor_qty(notional / price)
+    raw = instrument._floor_qty(notional / price)
     if raw == 0:
         raise BelowMinQty(
             "notional buys less than one qty step",
@@ -125,4 +133,4 @@ def qty_for_notional(
                 "min_order_qty": str(instrument.min_order_qty),
             },
         )
-    return instrument.check_qty(raw, price, market=market)
+    return instrument._check_qty(raw, price, market)

@@ -46,7 +46,7 @@ def parse_decimal(field: str, value: object) -> Decimal:
         raise InvalidValue(field, value, _ACCEPTED)
     if not number.is_finite():
         raise InvalidValue(field, value, "must be finite (not NaN or infinity)")
-    magnitude = abs(number)
+    magnitude = number.copy_abs()
     if magnitude > MAX_MAGNITUDE:
         raise InvalidValue(field, value, f"magnitude must be at most {MAX_MAGNITUDE:E}")
     if magnitude < MIN_MAGNITUDE and number != 0:
@@ -56,10 +56,26 @@ def parse_decimal(field: str, value: object) -> Decimal:
 
 @hot_path
 def _positive(field: str, value: object) -> Decimal:
+    # the common case first: a finite Decimal already within (0, MAX_MAGNITUDE]
+    if isinstance(value, Decimal) and value.is_finite() and MIN_MAGNITUDE <= value <= MAX_MAGNITUDE:
+        return value
     number = parse_decimal(field, value)
     if number <= 0:
         raise InvalidValue(field, value, "must be greater than 0")
     return number
+
+
+@hot_path
+def _signed(value: object) -> Decimal:
+    # the common case first: a finite Decimal within the domain's magnitude, or zero
+    if isinstance(value, Decimal) and value.is_finite():
+        magnitude = value.copy_abs()
+        if MIN_MAGNITUDE <= magnitude <= MAX_MAGNITUDE or not magnitude:
+            return value
+    return parse_decimal("amount", value)
+
+
+_new_decimal = Decimal.__new__
 
 
 class Price(Decimal):
@@ -71,7 +87,7 @@ class Price(Decimal):
         return f"Price('{self}')"
 
     def __new__(cls, value: str | int | Decimal) -> Price:
-        return super().__new__(cls, _positive("price", value))
+        return _new_decimal(cls, _positive("price", value))
 
 
 class Qty(Decimal):
@@ -83,7 +99,7 @@ class Qty(Decimal):
         return f"Qty('{self}')"
 
     def __new__(cls, value: str | int | Decimal) -> Qty:
-        return super().__new__(cls, _positive("qty", value))
+        return _new_decimal(cls, _positive("qty", value))
 
 
 class Money(Decimal):
@@ -95,7 +111,7 @@ class Money(Decimal):
         return f"Money('{self}')"
 
     def __new__(cls, value: str | int | Decimal) -> Money:
-        return super().__new__(cls, _positive("money", value))
+        return _new_decimal(cls, _positive("money", value))
 
 
 class Amount(Decimal):
@@ -107,7 +123,7 @@ class Amount(Decimal):
         return f"Amount('{self}')"
 
     def __new__(cls, value: str | int | Decimal) -> Amount:
-        return super().__new__(cls, parse_decimal("amount", value))
+        return _new_decimal(cls, _signed(value))
 
 
 def _is_fraction(value: Decimal) -> bool:

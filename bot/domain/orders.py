@@ -161,6 +161,10 @@ class OrderStatus(Enum):
     CANCELLED = "Cancelled"
     REJECTED = "Rejected"
 
+    # Members are singletons compared by identity; hash them by identity too, in C.
+    # (Enum's own __hash__ is Python code, run on every set or dict lookup of a status.)
+    __hash__ = object.__hash__
+
     @property
     @hot_path
     def is_terminal(self) -> bool:
@@ -237,6 +241,10 @@ class Order:
 
     def transition(self, new: OrderStatus, reason: str = "") -> None:
         """Move to ``new`` or raise :class:`InvalidTransition`; terminal states are final."""
+        self._move(new, reason)
+
+    @hot_path
+    def _move(self, new: OrderStatus, reason: str) -> None:
         if new not in TRANSITIONS[self.status]:
             raise InvalidTransition(
                 f"order {self.order_link_id}: {self.status.value} -> {new.value} is not allowed"
@@ -263,5 +271,5 @@ class Order:
         if self.status is OrderStatus.CANCELLED:
             return True  # a fill racing the cancel: counted, the order stays cancelled
         target = OrderStatus.FILLED if filled == self.qty else OrderStatus.PARTIALLY_FILLED
-        self.transition(target)
+        self._move(target, "")
         return True

@@ -27,6 +27,7 @@ from bot.domain import (
     TimeInForce,
     TriggerDirection,
 )
+from bot.domain.hotpath import hot_path
 from bot.errors import InvalidValue
 
 
@@ -45,7 +46,9 @@ class OrderRequest:
     trigger_price: Price | None = None
     trigger_direction: TriggerDirection | None = None
 
+    @hot_path
     def __post_init__(self) -> None:
+        # the fields were checked by ``__init__``; this checks how they fit together
         if not self.order_link_id or len(self.order_link_id) > 36:
             raise InvalidValue("order_link_id", self.order_link_id, "1 to 36 characters")
         if (self.order_type is OrderType.LIMIT) != (self.price is not None):
@@ -53,17 +56,26 @@ class OrderRequest:
 
     def to_order(self, order_id: str = "") -> Order:
         """The order this request asks for, in status PENDING."""
-        return Order(
-            order_link_id=self.order_link_id,
-            symbol=self.symbol,
-            side=self.side,
-            qty=self.qty,
-            order_type=self.order_type,
-            reduce_only=self.reduce_only,
-            price=self.price,
-            trigger_price=self.trigger_price,
-            order_id=order_id,
-        )
+        return pending_order(self, order_id)
+
+
+@hot_path
+def pending_order(request: OrderRequest, order_id: str = "") -> Order:
+    """The order ``request`` asks for, in status PENDING (what :meth:`OrderRequest.to_order`
+    answers). For the order path: ``request`` was checked when it was built, and the
+    :class:`~bot.domain.Order` constructor checks every field again."""
+    return Order(
+        request.order_link_id,
+        request.symbol,
+        request.side,
+        request.qty,
+        request.order_type,
+        request.reduce_only,
+        request.price,
+        request.trigger_price,
+        OrderStatus.PENDING,
+        order_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,9 @@ Intent -> trading state -> GuardChain -> RiskEngine -> sizing with instrument ro
 Entries are handed to the venue while holding the trading-state lock, after checking
 the state once more: once a halt has been set, no entry reaches the venue. Closes are
 built from the live position at send time, always reduce-only.
+
+Batches are in :mod:`bot.execution.batch`; the answers built for a sent order, and the
+resolution of an ambiguous one, in :mod:`bot.execution.outcomes`.
 """
 
 from __future__ import annotations
@@ -14,10 +17,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from bot.domain import (
-    MAX_BATCH,
     BatchIntent,
     CloseIntent,
     EntryIntent,
@@ -26,6 +27,7 @@ from bot.domain import (
     Intent,
     Money,
     OrderStatus,
+    OrderType,
     Position,
     Price,
     Qty,
@@ -36,27 +38,26 @@ from bot.domain import (
 )
 from bot.domain.hotpath import hot_path
 from bot.errors import BotError, InvalidValue, SizingRejected
-from bot.exchange.protocol import Exchange, OrderRequest, SubmitResult
+from bot.exchange.protocol import Exchange, OrderRequest, SubmitResult, pending_order
+from bot.execution.batch import run_batch, send_chunk
 from bot.execution.closing import RemainderPolicy, plan_close
 from bot.execution.journal import Journal
 from bot.execution.ledger import OrderLedger
-from bot.execution.pricing import entry_price, order_prices, snapshot_with_order
-from bot.execution.results import Accepted, ExecutionResult, Rejected, Stage
+from bot.execution.outcomes import (
+    Prepared,
+    accepted,
+    failed,
+    resolve_unknown,
+    state_rejection,
+    unknown_answer,
+    venue_rejection,
+)
+from bot.execution.pricing import order_prices, sizing_price, snapshot_with_order
+from bot.execution.results import ExecutionResult, Rejected, Stage
 from bot.guards import GuardChain
 from bot.risk import PortfolioSnapshot, RiskEngine, TradingState, TradingStateHolder
 
 _RUN_ID = re.compile(r"[A-Za-z0-9_]{1,24}")
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    request: OrderRequest
-    note: str = ""
-
-    @property
-    @hot_path
-    def entry(self) -> bool:
-        return not self.request.reduce_only
 
 
 class Executor:
@@ -112,22 +113,7 @@ class Executor:
 
     def submit_batch(self, batch: BatchIntent) -> list[ExecutionResult]:
         """One result per item, in input order; a bad item never stops the others."""
-        results: list[ExecutionResult | None] = [None] * len(batch.items)
-        ready: list[tuple[int, _Prepared]] = []
-        overlay: list[PortfolioSnapshot] = []
-        for index, item in enumerate(batch.items):
-            prepared = self._prepare(item, overlay)
-            if isinstance(prepared, Rejected):
-                results[index] = prepared
-            else:
-                ready.append((index, prepared))
-        for start in range(0, len(ready), MAX_BATCH):
-            chunk = ready[start : start + MAX_BATCH]
-            for index, result in zip(
-                (i for i, _ in chunk), self._send_chunk([p for _, p in chunk]), strict=True
-            ):
-                results[index] = result
-        return [_present(result) for result in results]
+        return run_batch(batch.items, self._prepare, self._send_chunk)
 
     def cancel_all(self, symbol: Symbol | None = None) -> list[str]:
         """Cancel every open order (of ``symbol``) on the venue; returns their link ids."""
@@ -172,7 +158,7 @@ class Executor:
     @hot_path
     def _prepare(
         self, intent: Intent, overlay: list[PortfolioSnapshot] | None
-    ) -> _Prepared | Rejected:
+    ) -> Prepared | Rejected:
         blocks = self._run_guards(intent)
         if isinstance(blocks, Rejected):
             return blocks
@@ -183,13 +169,13 @@ class Executor:
     @hot_path
     def _run_guards(self, intent: Intent) -> Rejected | None:
         if isinstance(intent, EntryIntent) and not self._state.allows_entries:
-            return _state_rejection(self._state)
+            return state_rejection(self._state)
         try:
             blocks = self._guards.evaluate(intent)
         except Exception as exc:  # noqa: BLE001 -- fail closed for entries
             if isinstance(intent, CloseIntent):
                 return None  # exits never open exposure: a broken chain must not trap them
-            return _failed(Stage.GUARD, "guard chain failed", exc)
+            return failed(Stage.GUARD, "guard chain failed", exc)
         if not blocks:
             return None
         numbers = {f"{b.guard}.{k}": v for b in blocks for k, v in b.numbers.items()}
@@ -198,14 +184,14 @@ class Executor:
     @hot_path
     def _prepare_entry(
         self, intent: EntryIntent, overlay: list[PortfolioSnapshot] | None
-    ) -> _Prepared | Rejected:
+    ) -> Prepared | Rejected:
         try:
             instrument = self._instrument(intent.symbol)
             ticker = self._venue.ticker(intent.symbol)
-            price = entry_price(intent, instrument, ticker)
             limit, trigger = order_prices(intent, intent.side, instrument)
+            price = sizing_price(intent, limit, trigger, ticker)
         except Exception as exc:  # noqa: BLE001 -- no trustworthy price or rules: refuse
-            return _failed(Stage.VALIDATION, "cannot price or size the entry", exc)
+            return failed(Stage.VALIDATION, "cannot price or size the entry", exc)
         if intent.notional is not None:
             notional = intent.notional
         elif intent.qty is not None:
@@ -215,14 +201,14 @@ class Executor:
         try:
             snapshot = overlay[-1] if overlay else self._snapshot(intent.symbol, ticker)
         except Exception as exc:  # noqa: BLE001 -- unknown portfolio: refuse
-            return _failed(Stage.RISK, "portfolio snapshot unavailable", exc)
+            return failed(Stage.RISK, "portfolio snapshot unavailable", exc)
         try:
             decision = self._risk.check_entry(intent, notional, snapshot)
         except Exception as exc:  # noqa: BLE001 -- a raising risk engine blocks
-            return _failed(Stage.RISK, "risk engine failed", exc)
+            return failed(Stage.RISK, "risk engine failed", exc)
         if not decision.approved or decision.notional is None:
             return Rejected(Stage.RISK, decision.reason, decision.numbers)
-        market = intent.order_type.value == "Market"
+        market = intent.order_type is OrderType.MARKET
         try:
             if intent.qty is not None and not decision.shrunk:
                 qty = instrument.check_qty(intent.qty, price, market=market)
@@ -235,7 +221,7 @@ class Executor:
         request = self._request(intent, intent.side, qty, limit, trigger, reduce_only=False)
         if overlay is not None:
             overlay.append(snapshot_with_order(snapshot, request, price))
-        return _Prepared(request, decision.reason if decision.shrunk else "")
+        return Prepared(request, decision.reason if decision.shrunk else "")
 
     @hot_path
     def _request(
@@ -249,26 +235,26 @@ class Executor:
         reduce_only: bool,
     ) -> OrderRequest:
         """The venue request for ``intent``, with the next link id."""
-        return OrderRequest(
-            order_link_id=self._next_link_id(),
-            symbol=intent.symbol,
-            side=side,
-            qty=qty,
-            order_type=intent.order_type,
-            reduce_only=reduce_only,
-            price=limit,
-            time_in_force=intent.time_in_force,
-            trigger_price=trigger,
-            trigger_direction=intent.trigger_direction,
+        return OrderRequest(  # positional: a checked call is slower with keywords
+            self._next_link_id(),
+            intent.symbol,
+            side,
+            qty,
+            intent.order_type,
+            reduce_only,
+            limit,
+            intent.time_in_force,
+            trigger,
+            intent.trigger_direction,
         )
 
     @hot_path
-    def _prepare_close(self, intent: CloseIntent) -> _Prepared | Rejected:
+    def _prepare_close(self, intent: CloseIntent) -> Prepared | Rejected:
         try:
             position = self._venue.positions().get(intent.symbol)
             instrument = self._instrument(intent.symbol)
         except Exception as exc:  # noqa: BLE001 -- unknown position: send nothing
-            return _failed(Stage.VALIDATION, "live position unavailable", exc)
+            return failed(Stage.VALIDATION, "live position unavailable", exc)
         if position is None:
             return Rejected(Stage.VALIDATION, f"no open position in {intent.symbol} to close")
         try:
@@ -279,119 +265,61 @@ class Executor:
         except BotError as exc:
             return Rejected(Stage.VALIDATION, str(exc))
         request = self._request(intent, plan.side, plan.qty, limit, trigger, reduce_only=True)
-        return _Prepared(request, plan.note)
+        return Prepared(request, plan.note)
 
     # ---- sending --------------------------------------------------------------------
 
     @hot_path
-    def _send_one(self, prepared: _Prepared) -> ExecutionResult:
+    def _send_one(self, prepared: Prepared) -> ExecutionResult:
         request = prepared.request
         with self._state.lock:
             if prepared.entry and not self._state.allows_entries:
-                return _state_rejection(self._state)
+                return state_rejection(self._state)
             unwritten = self._journal_intents([request])
             if unwritten is not None:
                 return unwritten
-            self.ledger.record(request.to_order())
+            self.ledger.record(pending_order(request))
             try:
                 answer = self._venue.submit(request)
             except Exception as exc:  # noqa: BLE001 -- the venue may have acted: UNKNOWN
-                answer = _unknown(request, exc)
+                answer = unknown_answer(request, exc)
         return self._settle(prepared, answer)
 
     @hot_path
-    def _send_chunk(self, chunk: Sequence[_Prepared]) -> list[ExecutionResult]:
-        with self._state.lock:
-            entries_allowed = self._state.allows_entries
-            sendable = [p for p in chunk if entries_allowed or not p.entry]
-            unwritten = self._journal_intents([p.request for p in sendable])
-            if unwritten is not None:
-                held = _state_rejection(self._state)
-                return [unwritten if entries_allowed or not p.entry else held for p in chunk]
-            for prepared in sendable:
-                self.ledger.record(prepared.request.to_order())
-            try:
-                answers = self._venue.submit_batch([p.request for p in sendable])
-            except Exception as exc:  # noqa: BLE001 -- the venue may have acted: UNKNOWN
-                answers = [_unknown(p.request, exc) for p in sendable]
-        by_link = {a.order_link_id: a for a in answers}
-        results: list[ExecutionResult] = []
-        for prepared in chunk:
-            link_id = prepared.request.order_link_id
-            if prepared.entry and not entries_allowed:
-                results.append(_state_rejection(self._state))
-                continue
-            answer = by_link.get(link_id)
-            if answer is None:
-                answer = SubmitResult(link_id, OrderStatus.UNKNOWN, message="missing in answer")
-            results.append(self._settle(prepared, answer))
-        return results
+    def _send_chunk(self, chunk: Sequence[Prepared]) -> list[ExecutionResult]:
+        return send_chunk(
+            chunk,
+            state=self._state,
+            venue=self._venue,
+            ledger=self.ledger,
+            write_intents=self._journal_intents,
+            settle=self._settle,
+        )
 
-    def _settle(self, prepared: _Prepared, answer: SubmitResult) -> ExecutionResult:
+    @hot_path
+    def _settle(self, prepared: Prepared, answer: SubmitResult) -> ExecutionResult:
         request = prepared.request
         link_id = request.order_link_id
-        self._journal_ack(answer)
+        if self._journal is not None:
+            self._journal_ack(answer)
         if answer.status is OrderStatus.UNKNOWN:
-            resolved = self._resolve_unknown(request, answer)
+            resolved = resolve_unknown(
+                self._venue,
+                self.ledger,
+                request,
+                answer,
+                attempts=self._lookup_attempts,
+                journal_ack=self._journal_ack,
+            )
             if isinstance(resolved, Rejected):
                 return resolved
             answer = resolved
             self._journal_ack(resolved)
         if answer.status is OrderStatus.REJECTED:
             self.ledger.acknowledge(link_id, OrderStatus.REJECTED, "")
-            return Rejected(
-                Stage.VENUE,
-                answer.message or "refused",
-                _request_numbers(request),
-                answer.code,
-                order_link_id=link_id,
-            )
+            return venue_rejection(request, answer)
         self.ledger.acknowledge(link_id, answer.status, answer.order_id)
-        return Accepted(
-            order_link_id=link_id,
-            order_id=answer.order_id,
-            symbol=request.symbol,
-            side=request.side,
-            qty=answer.qty if answer.qty is not None else request.qty,
-            reduce_only=request.reduce_only,
-            status=answer.status,
-            note="; ".join(n for n in (prepared.note, answer.message) if n),
-        )
-
-    def _resolve_unknown(
-        self, request: OrderRequest, answer: SubmitResult
-    ) -> SubmitResult | Rejected:
-        """Look the order up by link id; never resend here."""
-        link_id = request.order_link_id
-        self.ledger.acknowledge(link_id, OrderStatus.UNKNOWN, "")
-        errors: list[str] = []
-        for _ in range(self._lookup_attempts):
-            try:
-                found = self._venue.lookup(link_id)
-            except Exception as exc:  # noqa: BLE001 -- try again, then stay UNKNOWN
-                errors.append(f"{type(exc).__name__}: {exc}")
-                continue
-            if found is None:
-                self.ledger.acknowledge(link_id, OrderStatus.REJECTED, "")
-                self._journal_ack(SubmitResult(link_id, OrderStatus.REJECTED, message="not found"))
-                return Rejected(
-                    Stage.VENUE,
-                    f"outcome was ambiguous ({answer.message}); the venue has no order "
-                    f"{link_id}, so nothing was placed; not resent",
-                    {"order_link_id": link_id},
-                    answer.code or None,
-                    order_link_id=link_id,
-                )
-            return SubmitResult(link_id, found.status, found.order_id, qty=found.qty)
-        return Rejected(
-            Stage.VENUE,
-            f"outcome unknown ({answer.message}) and the lookup by orderLinkId failed "
-            f"{len(errors)} times ({errors[-1] if errors else 'no answer'}); the order stays "
-            "UNKNOWN until reconciled; not resent",
-            {"order_link_id": link_id},
-            answer.code or None,
-            order_link_id=link_id,
-        )
+        return accepted(prepared, answer)
 
     # ---- journal --------------------------------------------------------------------
 
@@ -405,7 +333,7 @@ class Executor:
             items = [(int(r.order_link_id.removeprefix(prefix)), r) for r in requests]
             self._journal.record_intents(self._run_id, items)
         except Exception as exc:  # noqa: BLE001 -- not written, so not sent
-            return _failed(Stage.VALIDATION, "the journal cannot write the order; not sent", exc)
+            return failed(Stage.VALIDATION, "the journal cannot write the order; not sent", exc)
         return None
 
     @hot_path
@@ -440,7 +368,7 @@ class Executor:
         """Equity, live positions and their last prices; ``ticker`` is ``symbol``'s, just
         read for this entry (each other held symbol's ticker is read once here)."""
         positions = self._venue.positions()
-        prices: dict[Symbol, Price] = {}
+        prices = {}  # no annotated local here: beartype would check it on every call
         for held in positions:
             if held == symbol:
                 continue
@@ -450,44 +378,3 @@ class Executor:
         if ticker is not None:
             prices[symbol] = ticker.last_price
         return PortfolioSnapshot(self._venue.balance().equity, positions, prices)
-
-
-def _present(result: ExecutionResult | None) -> ExecutionResult:
-    if result is None:  # every slot is filled above; a gap would be a bug, so say so
-        return Rejected(Stage.VALIDATION, "internal error: no result was produced")
-    return result
-
-
-def _request_numbers(request: OrderRequest) -> dict[str, str]:
-    numbers = {
-        "order_link_id": request.order_link_id,
-        "symbol": str(request.symbol),
-        "side": request.side.value,
-        "qty": str(request.qty),
-        "order_type": request.order_type.value,
-        "reduce_only": str(request.reduce_only).lower(),
-    }
-    if request.price is not None:
-        numbers["price"] = str(request.price)
-    if request.trigger_price is not None:
-        numbers["trigger_price"] = str(request.trigger_price)
-    return numbers
-
-
-def _unknown(request: OrderRequest, exc: Exception) -> SubmitResult:
-    return SubmitResult(
-        request.order_link_id, OrderStatus.UNKNOWN, message=f"{type(exc).__name__}: {exc}"
-    )
-
-
-def _state_rejection(state: TradingStateHolder) -> Rejected:
-    current = state.state
-    return Rejected(
-        Stage.STATE,
-        f"trading state is {current.value}: only reduce-only exits are allowed",
-        {"state": current.value, "why": state.reason},
-    )
-
-
-def _failed(stage: Stage, what: str, exc: Exception) -> Rejected:
-    return Rejected(stage, f"{what}: {type(exc).__name__}: {exc}", {"error": type(exc).__name__})

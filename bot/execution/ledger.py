@@ -33,7 +33,8 @@ class OrderLedger:
             if order.order_link_id in self._orders:
                 raise InvalidTransition(f"order {order.order_link_id} is already recorded")
             self._orders[order.order_link_id] = order
-            for fill in self._held.pop(order.order_link_id, []):
+            held = self._held.pop(order.order_link_id, None) if self._held else None
+            for fill in held or ():
                 self._apply(order, fill)
 
     def acknowledge(self, order_link_id: str, status: OrderStatus, order_id: str) -> Order:

@@ -46,12 +46,23 @@ def entry_price(intent: EntryIntent, instrument: Instrument, ticker: Ticker | No
     Raises :class:`InvalidValue` when a market entry has no valid ticker.
     """
     limit, trigger = order_prices(intent, intent.side, instrument)
+    return sizing_price(intent, limit, trigger, ticker)
+
+
+@hot_path
+def sizing_price(
+    intent: EntryIntent, limit: Price | None, trigger: Price | None, ticker: Ticker | None
+) -> Price:
+    """:func:`entry_price` from the entry's rounded ``limit`` and ``trigger`` prices
+    (from :func:`order_prices`), so the executor rounds them only once."""
     if limit is not None:
         return limit
     if trigger is not None:
         return trigger
     if ticker is None:
         raise InvalidValue("ticker", None, f"a last price for {intent.symbol} to size with")
+    if not isinstance(ticker, Ticker):
+        raise InvalidValue("ticker", ticker, f"a Ticker of {intent.symbol}")
     if not isinstance(ticker.last_price, Price) or ticker.symbol != intent.symbol:
         raise InvalidValue("ticker.last_price", ticker.last_price, "a valid Price")
     return ticker.last_price

@@ -46,11 +46,12 @@ class GuardChain:
     def evaluate(self, intent: Intent) -> list[Block]:
         """Every block raised against ``intent``; entry-only guards skip exits."""
         is_exit = isinstance(intent, CloseIntent)
-        blocks: list[Block] = []
+        blocks = []  # no annotated local here: beartype would check it on every call
+        run_one = self._run_one
         for name, entry_only, check in self._checks:
             if is_exit and entry_only:
                 continue
-            block = self._run_one(name, check, intent)
+            block = run_one(name, check, intent)
             if block is not None:
                 blocks.append(block)
         return blocks

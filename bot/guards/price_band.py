@@ -11,8 +11,10 @@ For an entry the guard compares, in basis points of the reference price:
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from bot.domain import Intent, OrderType, Price
+from bot.domain.hotpath import hot_path
 from bot.guards.base import Block, PriceSource
 from bot.guards.failclosed import (
     FailClosedGuard,
@@ -23,6 +25,9 @@ from bot.guards.failclosed import (
     read_ticker,
 )
 from bot.guards.settings import GuardSettings
+
+#: One compared price outside the band: label, price, reference label, reference, bps.
+Outside = tuple[str, Price, str, Price, Decimal]
 
 
 class PriceBand(FailClosedGuard):
@@ -42,25 +47,26 @@ class PriceBand(FailClosedGuard):
         last, mark = ticker.last_price, ticker.mark_price
         if self._use_mark and mark is None:
             raise InputUnavailable(f"no mark price for {intent.symbol}: the ticker has none")
-        references = [("last", last)]
-        if mark is not None and self._use_mark:
-            references.append(("mark", mark))
-        pairs = [
-            (label, price, ref_label, ref)
-            for label, price in (("limit", intent.limit_price), ("trigger", intent.trigger_price))
-            if price is not None
-            for ref_label, ref in references
-        ]
-        if mark is not None and self._use_mark and intent.order_type is OrderType.MARKET:
-            pairs.append(("last", last, "mark", mark))
-        outside = [
-            (label, price, ref_label, ref, distance)
-            for label, price, ref_label, ref in pairs
-            if (distance := bps(price, ref)) > self._band
-        ]
+        mark = mark if self._use_mark else None
+        outside = cast("list[Outside]", [])  # no annotated local: beartype checks those
+        for label, price in (("limit", intent.limit_price), ("trigger", intent.trigger_price)):
+            if price is not None:  # (a market entry has neither)
+                self._compare(outside, label, price, "last", last)
+                if mark is not None:
+                    self._compare(outside, label, price, "mark", mark)
+        if mark is not None and intent.order_type is OrderType.MARKET:
+            self._compare(outside, "last", last, "mark", mark)
         return self._block(outside) if outside else None
 
-    def _block(self, outside: list[tuple[str, Price, str, Price, Decimal]]) -> Block:
+    @hot_path
+    def _compare(
+        self, outside: list[Outside], label: str, price: Price, ref_label: str, ref: Price
+    ) -> None:
+        distance = bps(price, ref)
+        if distance > self._band:
+            outside.append((label, price, ref_label, ref, distance))
+
+    def _block(self, outside: list[Outside]) -> Block:
         reasons = []
         numbers = {}
         for label, price, ref_label, ref, distance in outside:

@@ -11,6 +11,7 @@ from bot.risk.portfolio import PortfolioSnapshot, cents, fmt
 from bot.risk.settings import RiskSettings
 
 
+@hot_path  # built only by marked_exposure below, from a checked snapshot
 @dataclass(frozen=True, slots=True)
 class Exposure:
     """The marked exposure an entry adds to: its symbol on its side, and the total."""
@@ -32,7 +33,7 @@ def marked_exposure(intent: EntryIntent, snapshot: PortfolioSnapshot) -> Exposur
         price = snapshot.prices.get(symbol)
         if price is None:
             return f"no price to mark the {symbol} position"
-        notional = position.notional(price)
+        notional = position.size * price  # Position.notional, without a checked call
         total += notional
         if symbol == intent.symbol and position.side is intent.side:
             same_side = notional

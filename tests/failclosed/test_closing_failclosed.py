@@ -9,6 +9,7 @@ request, and must fail there (the fail-open demonstration).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from decimal import ROUND_CEILING, Decimal
 from itertools import count
@@ -221,8 +222,9 @@ def _unclamped(
     return ClosePlan(position.side.opposite, Qty(qty))
 
 
-def _not_reduce_only(**fields: object) -> OrderRequest:
-    return OrderRequest(**{**fields, "reduce_only": False})  # type: ignore[arg-type]
+def _not_reduce_only(*args: object, **fields: object) -> OrderRequest:
+    request = OrderRequest(*args, **fields)  # type: ignore[arg-type]
+    return dataclasses.replace(request, reduce_only=False)
 
 
 def test_the_real_plan_passes_the_scenarios_the_mutants_fail() -> None:

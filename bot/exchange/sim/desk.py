@@ -22,7 +22,7 @@ from bot.domain import (
     TimeInForce,
 )
 from bot.domain.hotpath import hot_path
-from bot.exchange.protocol import OrderRequest, SubmitResult
+from bot.exchange.protocol import OrderRequest, SubmitResult, pending_order
 from bot.exchange.sim import matching, rules
 from bot.exchange.sim.fees import fee_for, money, taker_price
 from bot.exchange.sim.ledger import Ledger
@@ -61,8 +61,8 @@ class OrderDesk:
         self.liquidations: list[Liquidation] = []
         self._order_seq = 0
         self._exec_seq = 0
-        # the taker price of the request being placed, so it is worked out once per submit
-        self._quote: tuple[OrderRequest, Price, Price] | None = None
+        # the taker price and fee of the request being placed, worked out once per submit
+        self._quote: tuple[OrderRequest, Price, Price, Decimal] | None = None
 
     # -- requests -----------------------------------------------------------------
 
@@ -72,12 +72,12 @@ class OrderDesk:
         if refusal is not None:
             return _refused(request, refusal)
         self._order_seq += 1
-        order = request.to_order(f"sim-{self._order_seq}")
+        order = pending_order(request, f"sim-{self._order_seq}")
         result = self._place(request, order)
+        self._quote = None
         if result.status is not OrderStatus.REJECTED:
-            self.accepted.append(
-                AcceptedOrder(len(self.accepted) + 1, self.clock.now_ms(), request, result)
-            )
+            accepted = self.accepted
+            accepted.append(AcceptedOrder(len(accepted) + 1, self.clock.now_ms(), request, result))
         return result
 
     @hot_path
@@ -122,27 +122,29 @@ class OrderDesk:
     @hot_path
     def _entry_cost(self, request: OrderRequest, last: Price) -> Decimal:
         """Initial margin of the opening part plus the taker fee on the whole order."""
-        instrument = self.instruments[request.symbol]
-        if request.price is not None:
-            price: Price = request.price
-        elif request.trigger_price is not None:
-            price = request.trigger_price
+        symbol = request.symbol
+        price = request.price if request.price is not None else request.trigger_price
+        if price is None:
+            price, fee = self._taker_quote(request, last, self.instruments[symbol])
         else:
-            price = self._taker_price(request, last, instrument)
-        opening = self.ledger.opening_qty(request.symbol, request.side, request.qty)
-        margin = money(opening * price / self.leverage[request.symbol])
-        return margin + fee_for(request.qty * price, self.settings.taker_fee_bps)
+            fee = fee_for(request.qty * price, self.settings.taker_fee_bps)
+        opening = self.ledger.opening_qty(symbol, request.side, request.qty)
+        return money(opening * price / self.leverage[symbol]) + fee
 
     @hot_path
-    def _taker_price(self, request: OrderRequest, last: Price, instrument: Instrument) -> Price:
-        """Where a market ``request`` fills at ``last``; the same request at the same last
-        price (validation, then placing, within one submit) is priced once."""
+    def _taker_quote(
+        self, request: OrderRequest, last: Price, instrument: Instrument
+    ) -> tuple[Price, Decimal]:
+        """Where a market ``request`` fills at ``last``, and the taker fee on its whole qty
+        there; the same request at the same last price (validation, then placing, within
+        one submit) is priced once."""
         quote = self._quote
         if quote is not None and quote[0] is request and quote[1] is last:
-            return quote[2]
+            return quote[2], quote[3]
         price = taker_price(last, request.side, self.settings.slippage_bps, instrument)
-        self._quote = (request, last, price)
-        return price
+        fee = fee_for(request.qty * price, self.settings.taker_fee_bps)
+        self._quote = (request, last, price, fee)
+        return price, fee
 
     @hot_path
     def _check_balance(self, request: OrderRequest, cost: Decimal) -> Refusal | None:
@@ -162,8 +164,8 @@ class OrderDesk:
             order.transition(OrderStatus.UNTRIGGERED)
             self._rest(request, order, Decimal(0))
         elif request.price is None:
-            price = self._taker_price(request, last, self.instruments[request.symbol])
-            self._fill(order, price, maker=False)
+            price, fee = self._taker_quote(request, last, self.instruments[request.symbol])
+            self._fill(order, price, maker=False, whole_fee=fee)
         else:
             return self._place_limit(request, order, request.price, last)
         return self._result(order)
@@ -203,11 +205,7 @@ class OrderDesk:
         if not order.status.is_open and order.order_link_id not in self.closed:
             self.closed[order.order_link_id] = order
         return SubmitResult(
-            order.order_link_id,
-            order.status,
-            order_id=order.order_id,
-            message=order.reason,
-            qty=order.qty,
+            order.order_link_id, order.status, order.order_id, 0, order.reason, order.qty
         )
 
     @hot_path
@@ -288,14 +286,24 @@ class OrderDesk:
         self._fill(order, price, maker=False)
 
     @hot_path
-    def _fill(self, order: Order, price: Price, *, maker: bool) -> None:
-        """Execute the rest of ``order`` at ``price``; reduce-only is cut, never flipped."""
+    def _fill(
+        self, order: Order, price: Price, *, maker: bool, whole_fee: Decimal | None = None
+    ) -> None:
+        """Execute the rest of ``order`` at ``price``; reduce-only is cut, never flipped.
+
+        ``whole_fee`` is the fee on the whole order qty at ``price`` when already known.
+        """
         symbol = order.symbol
-        book = self.ledger.books.get(symbol)
+        ledger = self.ledger
+        book = ledger.books.get(symbol)
         if book is not None and book.side is not order.side and book.is_bankrupt_at(price):
             self.liquidate(symbol)
             book = None
-        qty = order.qty - order.filled_qty
+        if order.filled_qty:
+            qty = order.qty - order.filled_qty
+            whole_fee = None
+        else:
+            qty = order.qty
         if order.reduce_only:
             if book is None or book.side is order.side:
                 order.transition(
@@ -306,26 +314,30 @@ class OrderDesk:
                 order.reason = f"reduce-only qty {order.qty} cut to position size {book.size}"
                 order.qty = Qty(order.filled_qty + book.size)
                 qty = book.size
-        bps = self.settings.maker_fee_bps if maker else self.settings.taker_fee_bps
-        fee = fee_for(qty * price, bps)
-        self.ledger.charge_fee(fee)
-        self.ledger.apply_fill(symbol, order.side, qty, price, self.leverage[symbol])
+                whole_fee = None
+        if whole_fee is None or maker:
+            bps = self.settings.maker_fee_bps if maker else self.settings.taker_fee_bps
+            fee = fee_for(qty * price, bps)
+        else:
+            fee = whole_fee
+        ledger.charge_fee(fee)
+        ledger.apply_fill(symbol, order.side, qty, price, self.leverage[symbol])
         self._exec_seq += 1
         fill = Fill(
-            exec_id=f"sim-exec-{self._exec_seq}",
-            order_link_id=order.order_link_id,
-            symbol=symbol,
-            side=order.side,
-            qty=Qty(qty),
-            price=price,
-            fee=Amount(fee),
-            ts_ms=self.clock.now_ms(),
-            is_maker=maker,
+            f"sim-exec-{self._exec_seq}",
+            order.order_link_id,
+            symbol,
+            order.side,
+            qty if type(qty) is Qty else Qty(qty),
+            price,
+            Amount(fee),
+            self.clock.now_ms(),
+            maker,
         )
         self.fills.append(fill)
         order.apply_fill(fill)
-        if symbol not in self.ledger.books:
-            self.cancel_reduce_only(symbol)
+        if symbol not in ledger.books and self.resting[symbol]:
+            self.cancel_reduce_only(symbol)  # only resting orders can be reduce-only ones
 
     def cancel_reduce_only(self, symbol: Symbol) -> None:
         """A flat symbol keeps no reduce-only orders: Bybit cancels them."""

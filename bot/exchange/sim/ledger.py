@@ -35,11 +35,13 @@ class PositionBook:
     margin: Decimal
 
     @property
+    @hot_path
     def entry_price(self) -> Decimal:
         """Average entry price of the open part."""
         return self.cost / self.size
 
     @property
+    @hot_path
     def bankruptcy_price(self) -> Decimal:
         """Price at which the loss equals the margin: entry x (1 -/+ 1/leverage)."""
         if self.side is Side.BUY:
@@ -61,8 +63,9 @@ class PositionBook:
     @hot_path
     def as_position(self, symbol: Symbol) -> Position:
         """The public, immutable view of this position."""
-        entry = self.entry_price.quantize(ENTRY_QUANTUM)
-        return Position(symbol, self.side, Qty(self.size), Price(entry))
+        entry = (self.cost / self.size).quantize(ENTRY_QUANTUM)
+        size = self.size
+        return Position(symbol, self.side, size if type(size) is Qty else Qty(size), Price(entry))
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +187,10 @@ class Ledger:
     @hot_path
     def equity(self, marks: dict[Symbol, Decimal]) -> Decimal:
         """Wallet plus the unrealised PnL of every position at ``marks``."""
-        unrealised = sum(
-            (book.unrealised(marks[symbol]) for symbol, book in self.books.items()), ZERO
-        )
-        return self.wallet + unrealised
+        equity = self.wallet
+        for symbol, book in self.books.items():
+            equity += book.unrealised(marks[symbol])
+        return equity
 
     def totals(self) -> AccountTotals:
         """A snapshot of every total."""

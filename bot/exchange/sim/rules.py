@@ -57,12 +57,14 @@ def check_instrument_rules(
         return Refusal(
             PARAM_ERROR, f"Qty invalid: {qty} is not a multiple of qty step {instrument.qty_step}"
         )
-    for name, price in (("price", request.price), ("trigger price", request.trigger_price)):
-        if price is not None and _off_grid(price, instrument.tick_size):
-            return Refusal(
-                PARAM_ERROR,
-                f"{name} invalid: {price} is not a multiple of tick size {instrument.tick_size}",
-            )
+    if request.price is not None or request.trigger_price is not None:
+        for name, price in (("price", request.price), ("trigger price", request.trigger_price)):
+            if price is not None and _off_grid(price, instrument.tick_size):
+                return Refusal(
+                    PARAM_ERROR,
+                    f"{name} invalid: {price} is not a multiple of tick size "
+                    f"{instrument.tick_size}",
+                )
     if qty < instrument.min_order_qty:
         return Refusal(
             PARAM_ERROR,
@@ -70,7 +72,7 @@ def check_instrument_rules(
             f"qty {qty} < min order qty {instrument.min_order_qty}",
         )
     market = request.order_type is OrderType.MARKET
-    limit = instrument.max_qty(market=market)
+    limit = instrument.max_mkt_order_qty if market else instrument.max_order_qty
     if qty > limit:
         kind = "max market order qty" if market else "max order qty"
         return Refusal(

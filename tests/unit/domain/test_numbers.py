@@ -131,3 +131,57 @@ def test_errors_are_one_hierarchy() -> None:
     assert issubclass(TypeViolation, BotError)
     error = InvalidValue("price", "NaN", "must be finite")
     assert str(error) == "price='NaN' is invalid: must be finite"
+
+
+#: Decimal inputs at the edges of the range: the constructors' fast path for a Decimal
+#: must draw the same lines as parsing does.
+DECIMAL_EDGES = [
+    (Decimal("1e-18"), True),
+    (Decimal("1e-19"), False),
+    (Decimal("1e15"), True),
+    (Decimal("1e15") + Decimal("1e-9"), False),
+    (Decimal("0"), False),
+    (Decimal("-1e-18"), False),
+    (Decimal("sNaN"), False),
+    (Decimal("-Infinity"), False),
+    (Price("40000.5"), True),
+]
+
+
+@pytest.mark.parametrize("kind", [Price, Qty, Money])
+@pytest.mark.parametrize(("value", "valid"), DECIMAL_EDGES, ids=repr)
+def test_positive_numbers_from_decimals_keep_the_range(
+    kind: type[Decimal], value: Decimal, valid: bool
+) -> None:
+    if valid:
+        built = kind(value)
+        assert type(built) is kind
+        assert built == value
+    else:
+        with pytest.raises(InvalidValue):
+            kind(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        (Decimal("-1e-18"), True),
+        (Decimal("-1e-19"), False),
+        (Decimal("1e-19"), False),
+        (Decimal("-0"), True),
+        (Decimal("0E-12"), True),
+        (Decimal("-1e15"), True),
+        (Decimal("-1e15") - 1, False),
+        (Decimal("NaN"), False),
+        (Decimal("Infinity"), False),
+    ],
+    ids=repr,
+)
+def test_amounts_from_decimals_keep_the_range(value: Decimal, valid: bool) -> None:
+    if valid:
+        built = Amount(value)
+        assert type(built) is Amount
+        assert built == value
+    else:
+        with pytest.raises(InvalidValue):
+            Amount(value)
