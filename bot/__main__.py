@@ -138,10 +138,12 @@ def main(cfg: ConfigNode) -> float | None:
     when the run failed (the failure is recorded for the sweep table).
     """
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
 
     from bot.wiring import build_settings
 
-    output_dir = Path(HydraConfig.get().runtime.output_dir)
+    hydra_config = HydraConfig.get()
+    output_dir = Path(hydra_config.runtime.output_dir)
     try:
         settings = build_settings(cfg)
     except ConfigError as error:
@@ -150,7 +152,7 @@ def main(cfg: ConfigNode) -> float | None:
     from bot.engine.tasks import run_task
 
     try:
-        return run_task(settings, output_dir)
+        return run_task(settings, output_dir, plot_aside=hydra_config.mode != RunMode.MULTIRUN)
     except BotError as error:
         _job_failed(error, exit_code(error), output_dir)
     return None

@@ -19,8 +19,14 @@ from bot.engine.settings import Settings
 from bot.errors import ConfigError
 
 
-def run_task(settings: Settings, output_dir: Path | None = None) -> float | None:
-    """Run ``settings.task``; returns the objective for a sweeper (None if not finite)."""
+def run_task(
+    settings: Settings, output_dir: Path | None = None, *, plot_aside: bool = True
+) -> float | None:
+    """Run ``settings.task``; returns the objective for a sweeper (None if not finite).
+
+    ``plot_aside`` lets a backtest draw its picture in a forked child while it runs
+    (a single run on an idle core); a sweep turns it off, its cores are busy already.
+    """
     exchange, task = settings.exchange, settings.task
     if task.name == "download" or isinstance(exchange, BybitSettings):
         if isinstance(task, RunTaskSettings):
@@ -36,17 +42,21 @@ def run_task(settings: Settings, output_dir: Path | None = None) -> float | None
         raise ConfigError(
             "task", task.name, "exchange=bybit: operator tasks act on the live account"
         )
-    return _backtest(settings, exchange, task.objective, output_dir)
+    return _backtest(settings, exchange, task.objective, output_dir, plot_aside)
 
 
 def _backtest(
-    settings: Settings, exchange: SimSettings, objective_name: str, output_dir: Path | None
+    settings: Settings,
+    exchange: SimSettings,
+    objective_name: str,
+    output_dir: Path | None,
+    plot_aside: bool,
 ) -> float | None:
     """A backtest of the strategy on the data through the simulated venue."""
     from bot.report.painter import Painter
 
     # forked first, so matplotlib loads in a child while the data loads and the run goes
-    painter = Painter() if output_dir is not None else None
+    painter = Painter() if output_dir is not None and plot_aside else None
     from bot.data import load_candles
     from bot.data.candles import iso_ms
     from bot.engine.assemble import build_sim_road
