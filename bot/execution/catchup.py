@@ -41,6 +41,20 @@ OWN_ORDER_KINDS: Final = frozenset(
 )
 
 
+def in_flight_ms(recovery: Recovery, now_ms: int, recv_window_ms: int, margin_ms: int) -> int:
+    """How long to wait before looking up the intents that await their answer.
+
+    A request the venue received but has not processed yet (a crash during the send) is
+    still placed while its timestamp is under ``recv_window_ms`` old; a lookup before
+    that can find nothing, the intent is then marked never sent, and the order appears
+    afterwards: an open order the journal says was rejected. ``margin_ms`` covers the
+    clock skew and the signing delay. 0 when nothing awaits an answer or it is old enough.
+    """
+    if recovery.last_unanswered_ms is None:
+        return 0
+    return max(0, recovery.last_unanswered_ms + recv_window_ms + margin_ms - now_ms)
+
+
 def own_prefixes(recovery: Recovery, run_ids: Iterable[str] = ()) -> tuple[str, ...]:
     """Link-id prefixes of the orders the journal wrote (``<run id>-``)."""
     return tuple(sorted(f"{run}-" for run in {*recovery.last_seq, *run_ids}))

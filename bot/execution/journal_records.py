@@ -123,6 +123,13 @@ class Recovery:
     - ``trading_state`` / ``state_reason``: the last trading state written (None if none).
     - ``anomalies``: rows that contradict each other (e.g. a fill of a rejected order),
       one readable line each; a reconciler refuses to trade while there are any.
+    - ``last_unanswered_ms``: when the newest intent still awaiting its answer was
+      written (None when none is): until the venue's ``recv_window`` has passed since
+      then, such a request may still be placed, so "not found" does not yet mean
+      "never reached the venue".
+    - ``foreign_cancels``: cancels written for orders the journal never wrote (a "cancel
+      all" also cancels a manual order on the account), by link id, in written order.
+      Information, not a contradiction: the journal recorded what it cancelled.
     - ``fill_times``: the venue time (``execTime``) of every counted fill, by execution id.
     - ``signed_sizes``: per symbol, the signed sum of every counted fill (long > 0): the
       position the journal implies, without asking the exchange for old fills.
@@ -143,6 +150,8 @@ class Recovery:
     fill_times: Mapping[str, int] = field(default_factory=dict)
     signed_sizes: Mapping[Symbol, Decimal] = field(default_factory=dict)
     open_since_ms: int | None = None
+    foreign_cancels: tuple[str, ...] = ()
+    last_unanswered_ms: int | None = None
 
     @property
     def last_fill_ms(self) -> int | None:
@@ -185,6 +194,7 @@ class _Replay:
         self.written_ms: dict[str, int] = {}
         self.fill_times: dict[str, int] = {}
         self.signed_sizes: dict[Symbol, Decimal] = {}
+        self.foreign_cancels: list[str] = []
 
     def intent(self, row: sqlite3.Row) -> None:
         run_id, seq = str(row["run_id"]), int(row["seq"])
@@ -223,6 +233,12 @@ class _Replay:
             except BotError as exc:
                 self.anomalies.append(f"answer {status.value} for {link_id}: {exc}")
 
+    def cancel(self, link_id: str) -> None:
+        if link_id not in self.orders:
+            self.foreign_cancels.append(link_id)
+            return
+        self.ack(link_id, OrderStatus.CANCELLED, "")
+
     def fill(self, fill: Fill) -> None:
         self.fill_times[fill.exec_id] = fill.ts_ms
         signed = self.signed_sizes.get(fill.symbol, Decimal(0)) + fill.qty * fill.side.sign
@@ -252,7 +268,7 @@ def replay(conn: sqlite3.Connection) -> Recovery:
         elif kind == "ack":
             state.ack(str(row["order_link_id"]), OrderStatus(row["status"]), row["order_id"])
         elif kind == "cancel":
-            state.ack(str(row["order_link_id"]), OrderStatus.CANCELLED, "")
+            state.cancel(str(row["order_link_id"]))
         else:
             state.fill(_fill(row))
     last = conn.execute("SELECT state, reason FROM trading_states ORDER BY entry DESC LIMIT 1")
@@ -270,6 +286,11 @@ def replay(conn: sqlite3.Connection) -> Recovery:
         fill_times=dict(state.fill_times),
         signed_sizes=dict(state.signed_sizes),
         open_since_ms=min((state.written_ms[o.order_link_id] for o in still_open), default=None),
+        foreign_cancels=tuple(state.foreign_cancels),
+        last_unanswered_ms=max(
+            (state.written_ms[o.order_link_id] for o in still_open if o.status in _AWAITING_ACK),
+            default=None,
+        ),
     )
 
 

@@ -74,6 +74,23 @@ class BarFeed:
         self.last_ts_ms = bar.ts_ms
         return found
 
+    def missed(self, venue_now_ms: int, limit: int = 10) -> list[Bar]:
+        """Closed candles after the last one handed over, through REST (a confirmed kline
+        the stream lost: sent before the subscription took, or during a reconnect);
+        marked as handed over. Empty when nothing was handed over yet or REST fails."""
+        last = self.last_ts_ms
+        if last is None or last + 2 * self.interval_ms > venue_now_ms:
+            return []
+        try:
+            fetched = self._fetch(limit)
+        except Exception:  # noqa: BLE001 -- tried again at the next period
+            return []
+        found = [b for b in closed_only(fetched, self.interval_ms, venue_now_ms) if b.ts_ms > last]
+        if found:
+            self.filled += len(found)
+            self.last_ts_ms = found[-1].ts_ms
+        return found
+
     def seen(self, ts_ms: int) -> None:
         """Mark everything up to ``ts_ms`` as handed over (after the warm-up)."""
         if self.last_ts_ms is None or ts_ms > self.last_ts_ms:

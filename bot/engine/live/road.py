@@ -135,8 +135,10 @@ def build_live_road(
     tickers, health, skew = TickerBook(), FeedHealth(public, [private]), MeasuredSkew()
     journal, recovery = open_journal(settings.live.journal)
     state = TradingStateHolder()
-    journal.follow(state)
+    # restored before the journal follows the holder: the journaled state is not a
+    # change to write again (each start would nest "restored from the journal: ...")
     restore_state(state, recovery)
+    journal.follow(state)
     guards = build_guard_chain(
         settings.guard, state=state, prices=tickers, stream=health, skew=skew, clock=clock
     )

@@ -54,6 +54,8 @@ ALIVE_EVERY_S: Final = 0.25
 RESYNC_RETRY_S: Final = 1.0
 #: Seconds between REST polls of fills (the stream brings them sooner).
 FILLS_EVERY_S: Final = 5.0
+#: Seconds between checks for a closed bar the stream did not bring (REST only then).
+BARS_EVERY_S: Final = 1.0
 #: Seconds between clock-skew measurements.
 SKEW_EVERY_S: Final = 60.0
 #: The REST fill cursor never lags now by more than this (Bybit answers 7 days a query).
@@ -155,28 +157,42 @@ class LiveSession:
                 event = None
             if event is not None:
                 self.handle(event)
-                for _ in range(1000):
-                    try:
-                        self.handle(self.road.events.get_nowait())
-                    except queue.Empty:
-                        break
+                self.drain_for(ALIVE_EVERY_S)
             self.housekeeping()
         return self.stop.reason
 
+    def drain_for(self, seconds: float) -> None:
+        """Handle queued events for at most ``seconds`` (and 1000 events) or until a stop
+        is asked for: a busy queue must not starve the housekeeping nor delay a stop."""
+        started = self._monotonic()
+        for _ in range(1000):
+            if self.stop.requested or self._monotonic() - started >= seconds:
+                return
+            try:
+                self.handle(self.road.events.get_nowait())
+            except queue.Empty:
+                return
+
     def drain(self) -> None:
-        """Handle every event already queued."""
-        while True:
+        """Handle the events already queued; those arriving meanwhile wait their turn (a
+        queue refilled as fast as it is handled would otherwise keep this from returning)."""
+        for _ in range(self.road.events.qsize()):
             try:
                 self.handle(self.road.events.get_nowait())
             except queue.Empty:
                 return
 
     def housekeeping(self) -> None:
-        """Streams alive and resynced, fills polled, skew measured, journal reconciled."""
+        """Streams alive and resynced, fills polled, closed bars the stream lost fetched,
+        skew measured, journal reconciled."""
         if self._every("alive", ALIVE_EVERY_S):
             self.keep_streams_alive()
         if self._every("fills", FILLS_EVERY_S):
             self.poll_fills()
+        if self._every("bars", BARS_EVERY_S) and self.trading:
+            venue_now = self.road.clock.now_ms() - (self.road.skew.skew_ms() or 0)
+            for bar in self.feed.missed(venue_now):
+                self.on_bar(bar)
         if self._every("skew", SKEW_EVERY_S):
             self.measure_skew()
         if self._every("reconcile", float(self.road.settings.live.reconcile_every_s)):

@@ -10,7 +10,8 @@
    is fine).
 5. Reconciliation of the journal against the exchange (:func:`reconcile_journal`) inside
    the fill window, answers to our own orders caught up first (unanswered intents are
-   looked up by ``orderLinkId``; nothing is resent), then ``live.reconcile_policy``.
+   looked up by ``orderLinkId``, once the venue can no longer place them: their
+   ``recv_window`` is waited out; nothing is resent), then ``live.reconcile_policy``.
 6. Subscriptions (:func:`start_streams`): public tickers and klines, private orders,
    executions, positions and wallet.
 7. Warm-up (:func:`warm_up`): ``live.warmup_bars`` closed klines through the strategy,
@@ -22,7 +23,9 @@ Each refusal is a :class:`~bot.errors.StartupRefused` (exit 2) or a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Final
 
 from bot.config.settings import TIMEFRAME_SECONDS
 from bot.domain import Instrument, Position
@@ -30,7 +33,7 @@ from bot.engine.live.bars import BarFeed, closed_bar, closed_only
 from bot.engine.live.logs import LiveLog
 from bot.engine.live.road import LiveRoad, kline_interval
 from bot.errors import BotError, ConfigError, StartupRefused
-from bot.execution.catchup import catch_up, own_prefixes
+from bot.execution.catchup import catch_up, in_flight_ms, own_prefixes
 from bot.execution.reconcile import (
     ReconcilePolicy,
     ReconcileReport,
@@ -39,6 +42,14 @@ from bot.execution.reconcile import (
     reconcile,
 )
 from bot.strategy.base import Book, Strategy
+
+#: Added to the venue's recv_window (with the clock skew) before an unanswered intent
+#: may be called "never sent".
+IN_FLIGHT_MARGIN_MS: Final = 1000
+IN_FLIGHT_WHY: Final = (
+    "an intent without an answer was written less than recv_window ago: the venue may "
+    "still place it, so it is looked up only once it no longer can"
+)
 
 
 def check_config(road: LiveRoad) -> tuple[Strategy, str, int]:
@@ -115,6 +126,18 @@ def reconcile_journal(road: LiveRoad, log: LiveLog, now_ms: int) -> int:
     """
     journal, symbol = road.journal, road.settings.symbol
     recovery = journal.recover()
+    margin = IN_FLIGHT_MARGIN_MS + abs(road.skew.skew_ms() or 0)
+    wait_ms = in_flight_ms(recovery, now_ms, road.exchange.recv_window_ms, margin)
+    if wait_ms:
+        log.info("waiting for orders in flight", wait_ms=wait_ms, why=IN_FLIGHT_WHY)
+        time.sleep(wait_ms / 1000)
+        now_ms += wait_ms
+    if recovery.foreign_cancels:
+        log.info(
+            "foreign cancels",
+            why="cancels journaled for orders this journal never wrote (e.g. manual orders)",
+            order_link_ids=", ".join(recovery.foreign_cancels),
+        )
     since = fill_window_start(recovery, now_ms)
     prefixes = own_prefixes(recovery, [road.run_id])
 

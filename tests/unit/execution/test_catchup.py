@@ -8,8 +8,8 @@ import pytest
 
 from bot.domain import EntryIntent, Money, OrderStatus, OrderType, Qty, Side
 from bot.errors import ReconcileRefused
-from bot.exchange.protocol import OrderRequest
-from bot.execution.catchup import catch_up, own_prefixes, reconcile_at_start
+from bot.exchange.protocol import OrderRequest, SubmitResult
+from bot.execution.catchup import catch_up, in_flight_ms, own_prefixes, reconcile_at_start
 from bot.execution.journal import Journal
 from bot.execution.reconcile import (
     DifferenceKind,
@@ -120,3 +120,19 @@ def test_own_prefixes_come_from_the_journal_and_the_given_run_ids(journal: Journ
     trade_a_bit(road, journal)
     assert own_prefixes(journal.recover(), ["L1"]) == ("L1-", "r-")
     assert [o.status for o in journal.recover().open_orders] == [OrderStatus.NEW]
+
+
+def test_an_unanswered_intent_is_looked_up_only_after_the_recv_window(tmp_path: Path) -> None:
+    clock = [1_000_000]
+    with Journal(tmp_path / "w.sqlite", clock=lambda: clock[0]) as journal:
+        assert in_flight_ms(journal.recover(), clock[0], 5000, 1000) == 0  # nothing sent
+        journal.record_intent(market_btc("r-1"), run_id="r", seq=1)
+        journal.record_ack(SubmitResult("r-1", OrderStatus.NEW, "id-1"))
+        clock[0] += 100
+        journal.record_intent(market_btc("r-2"), run_id="r", seq=2)  # killed in flight
+        recovery = journal.recover()
+    assert recovery.last_unanswered_ms == 1_000_100
+    # the venue may place r-2 until its timestamp is recv_window old (+ the margin)
+    assert in_flight_ms(recovery, 1_002_100, 5000, 1000) == 4000
+    assert in_flight_ms(recovery, 1_006_100, 5000, 1000) == 0
+    assert in_flight_ms(recovery, 1_060_000, 5000, 1000) == 0

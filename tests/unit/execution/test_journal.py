@@ -171,6 +171,17 @@ def test_contradicting_rows_are_reported_as_anomalies(journal: Journal) -> None:
     assert "ghost-1" in anomalies[1]
 
 
+def test_a_cancel_of_an_order_the_journal_never_wrote_is_information_not_an_anomaly(
+    journal: Journal,
+) -> None:
+    journal.record_intent(limit("r-1"), run_id="r", seq=1)
+    journal.record_cancels(["r-1", "manual-7"], "cancel all")  # a manual order cancelled too
+    recovery = journal.recover()
+    assert recovery.anomalies == ()
+    assert recovery.foreign_cancels == ("manual-7",)
+    assert recovery.open_orders == ()
+
+
 def test_sequence_numbers_must_increase_and_link_ids_never_repeat(journal: Journal) -> None:
     journal.record_intent(limit("r-5"), run_id="r", seq=5)
     with pytest.raises(JournalError, match="sequence 5 of run r is not after 5"):

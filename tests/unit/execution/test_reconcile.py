@@ -301,3 +301,19 @@ def test_flatten_cancels_an_unknown_order_of_ours(journal: Journal) -> None:
     apply_policy(report, ReconcilePolicy.FLATTEN, journal=journal, executor_like=executor)
     assert road.venue.open_orders() == []
     assert road.venue.positions() == {}
+
+
+def test_a_cancel_all_that_also_cancelled_a_manual_order_agrees_on_restart(
+    journal: Journal,
+) -> None:
+    road = build_road()
+    executor = trade_a_bit(road, journal)
+    assert road.venue.submit(resting_eth("manual-1")).accepted  # placed by hand
+    assert sorted(executor.cancel_all()) == ["manual-1", "r-2"]
+    recovery = journal.recover()
+    assert recovery.anomalies == ()
+    assert recovery.foreign_cancels == ("manual-1",)
+    report = check(road, journal)
+    assert report.agrees, report.render()
+    for policy in ReconcilePolicy:
+        assert apply_policy(report, policy, journal=journal, executor_like=executor) == ()

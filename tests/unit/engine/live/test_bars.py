@@ -66,3 +66,30 @@ def test_a_gap_rest_cannot_fill_is_counted_and_the_bar_still_handed_over():
 def test_an_interval_must_be_positive():
     with pytest.raises(ValueError, match="interval_ms"):
         BarFeed(0, lambda limit: [])
+
+
+def test_a_closed_bar_the_stream_lost_is_fetched_once_and_only_when_overdue():
+    history = [bar(i) for i in range(5)]
+
+    def fetch(limit: int) -> list[Bar]:
+        return history[-limit:]
+
+    feed = BarFeed(MINUTE, fetch)
+    assert feed.missed(10 * MINUTE) == []  # nothing handed over yet: the warm-up decides
+    feed.seen(history[2].ts_ms)
+    # bar 3 closes at the start of minute 4 (+ the interval): not overdue before that
+    assert feed.missed(history[3].ts_ms + MINUTE - 1) == []
+    assert feed.missed(history[3].ts_ms + MINUTE) == [history[3]]  # bar 4 still open
+    assert feed.missed(history[4].ts_ms + MINUTE) == [history[4]]
+    assert feed.missed(history[4].ts_ms + 5 * MINUTE) == []  # nothing after the last
+    assert feed.take(history[4]) == []  # the stream's copy comes later: dropped
+
+
+def test_a_failing_fetch_misses_nothing_for_now():
+    def fetch(limit: int) -> list[Bar]:
+        raise OSError("down")
+
+    feed = BarFeed(MINUTE, fetch)
+    feed.seen(bar(0).ts_ms)
+    assert feed.missed(bar(5).ts_ms) == []
+    assert feed.last_ts_ms == bar(0).ts_ms

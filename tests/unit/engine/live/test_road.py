@@ -1,0 +1,40 @@
+"""The live road on a journal: its trading state is restored once, later changes journaled."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.engine.live.road import build_live_road
+from bot.execution.journal import Journal
+from bot.risk import TradingState
+from tests.support.settings import settings_for
+
+
+def states(path: Path) -> list[tuple[str, str]]:
+    """The trading states the journal holds, oldest first."""
+    with sqlite3.connect(path) as db:
+        return [(str(s), str(r)) for s, r in db.execute("SELECT state, reason FROM trading_states")]
+
+
+def test_a_halted_journal_is_restored_without_writing_it_again_at_every_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BYBIT_API_KEY", "k")
+    monkeypatch.setenv("BYBIT_API_SECRET", "s")
+    path = tmp_path / "journal.sqlite"
+    with Journal(path) as journal:
+        journal.record_state(TradingState.HALTED, "panic: operator")
+    settings = settings_for("exchange=bybit", f"live.journal={path}")
+    for _ in range(3):
+        road = build_live_road(settings, run_id="Ltest")
+        assert road.state.state is TradingState.HALTED
+        assert road.state.reason == "restored from the journal: panic: operator"
+        road.journal.close()
+    assert states(path) == [("halted", "panic: operator")]
+    road = build_live_road(settings, run_id="Ltest")
+    road.state.reset("operator checked the account")
+    road.journal.close()
+    assert states(path)[-1] == ("active", "operator checked the account")
