@@ -12,6 +12,7 @@ a refusal: it answers a :class:`~bot.exchange.protocol.SubmitResult` (see
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -45,6 +46,9 @@ __all__ = ["CATEGORY", "SETTLE_COIN", "BybitHttp", "BybitRest"]
 SETTLE_COIN: Final = "USDT"
 #: ``leverage not modified``: the leverage already is what was asked for.
 LEVERAGE_NOT_MODIFIED: Final = 110043
+#: Added to ``recv_window`` before an in-flight create counts as never placed: the
+#: largest clock skew the guards accept (``guard.max_clock_skew_ms`` <= 1 s) and a margin.
+IN_FLIGHT_MARGIN_MS: Final = 2_000
 
 
 class BybitRest(BybitMarket):
@@ -61,9 +65,14 @@ class BybitRest(BybitMarket):
         http: BybitHttp | None = None,
         limiter: RateLimiter | None = None,
         now_ms: Callable[[], int] = wall_ms,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(settings, http=http, limiter=limiter, now_ms=now_ms)
         self._seen_at_cursor: tuple[int, frozenset[str]] = (0, frozenset())
+        self._sleep = sleep
+        self._settle_ms = settings.recv_window_ms + IN_FLIGHT_MARGIN_MS
+        #: link id -> local time it was signed, for creates whose outcome is UNKNOWN
+        self._in_flight: dict[str, int] = {}
 
     # -- account -------------------------------------------------------------------
 
@@ -126,7 +135,25 @@ class BybitRest(BybitMarket):
         return [each for each in orders if each.status.is_open]
 
     def lookup(self, order_link_id: str) -> Order | None:
-        """The order with this link id, open or recently closed; None if the venue has none."""
+        """The order with this link id, open or recently closed; None if the venue has none.
+
+        For a create whose answer was ambiguous, None means "never placed": Bybit can
+        still place a request until its ``recv_window`` has passed, so a lookup that
+        finds nothing waits that out (plus :data:`IN_FLIGHT_MARGIN_MS`) and looks again.
+        """
+        found = self._lookup_once(order_link_id)
+        with self._lock:
+            sent = self._in_flight.get(order_link_id)
+        if found is None and sent is not None:
+            wait_ms = sent + self._settle_ms - self._now_ms()
+            if wait_ms > 0:
+                self._sleep(wait_ms / 1000)
+            found = self._lookup_once(order_link_id)
+        with self._lock:
+            self._in_flight.pop(order_link_id, None)
+        return found
+
+    def _lookup_once(self, order_link_id: str) -> Order | None:
         endpoint = "GET /v5/order/realtime"
         answer = self._read(
             EndpointGroup.ORDER_QUERY,
@@ -204,11 +231,21 @@ class BybitRest(BybitMarket):
         except RateLimitExceeded as refused:
             return outcome.rejected(link, outcome.CLIENT_RATE_LIMITED, str(refused))
         params = codec.create_params(request)
+        sent = self._now_ms()
         try:
             answer = self._http.place_order(**params)
         except Exception as error:  # noqa: BLE001 -- sent, perhaps placed: UNKNOWN
-            return outcome.from_failure(link, error)
-        return _create_answer(link, answer, "POST /v5/order/create")
+            return self._in_flight_if_unknown(outcome.from_failure(link, error), sent)
+        return self._in_flight_if_unknown(
+            _create_answer(link, answer, "POST /v5/order/create"), sent
+        )
+
+    def _in_flight_if_unknown(self, result: SubmitResult, sent_ms: int) -> SubmitResult:
+        """Remember when an UNKNOWN create was signed (see :meth:`lookup`)."""
+        if result.status is OrderStatus.UNKNOWN:
+            with self._lock:
+                self._in_flight[result.order_link_id] = sent_ms
+        return result
 
     def submit_batch(self, requests: Sequence[OrderRequest]) -> list[SubmitResult]:
         """Place orders in chunks of at most 10; one result per request, in request order."""
@@ -224,11 +261,14 @@ class BybitRest(BybitMarket):
             code = outcome.CLIENT_RATE_LIMITED
             return [outcome.rejected(r.order_link_id, code, str(refused)) for r in chunk]
         items = [codec.batch_item(request) for request in chunk]
+        sent = self._now_ms()
         try:
             answer = self._http.place_batch_order(category=CATEGORY, request=items)
         except Exception as error:  # noqa: BLE001 -- sent, perhaps placed: UNKNOWN
-            return [outcome.from_failure(r.order_link_id, error) for r in chunk]
-        return batch_results([r.order_link_id for r in chunk], answer)
+            failed = [outcome.from_failure(r.order_link_id, error) for r in chunk]
+            return [self._in_flight_if_unknown(r, sent) for r in failed]
+        results = batch_results([r.order_link_id for r in chunk], answer)
+        return [self._in_flight_if_unknown(r, sent) for r in results]
 
     def cancel(self, symbol: Symbol, order_link_id: str) -> SubmitResult:
         """Ask the venue to cancel one order: CANCELLED (request accepted; a fill may still

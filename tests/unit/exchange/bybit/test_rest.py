@@ -401,3 +401,60 @@ def test_fills_since_an_old_cursor_is_read_in_seven_day_slices_up_to_now() -> No
         (T0 + week, T0 + 2 * week - 1),
         (T0 + 2 * week, None),
     ]
+
+
+# -- an ambiguous create is "never placed" only after recv_window ---------------------
+
+
+def _in_flight_adapter(
+    pages: list[list[dict[str, Any]]], now: list[int], slept: list[float]
+) -> tuple[BybitRest, StubHttp]:
+    """An adapter whose create dies without an answer and whose lookups answer ``pages``."""
+    answers = iter(pages)
+
+    def open_orders(**kw: object) -> object:
+        return envelope({"list": next(answers), "nextPageCursor": ""})
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += int(seconds * 1000)
+
+    stub = StubHttp(
+        place_order=requests.exceptions.ConnectionError("reset"), get_open_orders=open_orders
+    )
+    limiter = RateLimiter(clock=lambda: 0.0, sleep=lambda s: None, max_wait_s=1e9)
+    adapter = BybitRest(settings(), http=stub, limiter=limiter, now_ms=lambda: now[0], sleep=sleep)
+    return adapter, stub
+
+
+@pytest.mark.failclosed
+def test_a_create_in_flight_is_looked_up_again_after_recv_window() -> None:
+    now: list[int] = [T0]
+    slept: list[float] = []
+    adapter, _ = _in_flight_adapter([[], [fresh(ORDER)]], now, slept)
+    assert adapter.submit(market()).status is OrderStatus.UNKNOWN
+    now[0] += 300  # the executor looks it up 0.3 s later: the venue may still place it
+    found = adapter.lookup("bot-1")
+    assert found is not None
+    assert found.order_link_id == "bot-1"
+    assert slept == [(5000 + 2000 - 300) / 1000]  # recv_window + margin after signing
+
+
+@pytest.mark.failclosed
+def test_a_create_in_flight_not_found_after_recv_window_was_never_placed() -> None:
+    now: list[int] = [T0]
+    slept: list[float] = []
+    adapter, stub = _in_flight_adapter([[], []], now, slept)
+    adapter.submit(market())
+    assert adapter.lookup("bot-1") is None
+    assert len(slept) == 1
+    assert [name for name, _ in stub.calls].count("get_open_orders") == 2
+
+
+def test_a_lookup_of_an_order_that_was_answered_does_not_wait() -> None:
+    now: list[int] = [T0]
+    slept: list[float] = []
+    adapter, stub = _in_flight_adapter([[]], now, slept)
+    assert adapter.lookup("bot-9") is None
+    assert slept == []
+    assert [name for name, _ in stub.calls] == ["get_open_orders"]
