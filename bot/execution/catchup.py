@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from bot.domain import Fill, Symbol
-from bot.exchange.protocol import AccountView, SubmitResult
+from bot.domain import Symbol
+from bot.exchange.protocol import AccountView
 from bot.execution.journal import Journal
 from bot.execution.journal_records import Recovery
 from bot.execution.reconcile import (
@@ -28,6 +28,7 @@ from bot.execution.reconcile import (
     ReconcileReport,
     ReconcileStatus,
     reconcile,
+    write_exchange_side,
 )
 
 #: Differences that are answers to our own journaled orders, never a disagreement.
@@ -82,15 +83,13 @@ def catch_up(
     if report.status is ReconcileStatus.UNKNOWN:
         return ()
     chosen = [d for d in report.differences if ours(d, prefixes)]
-    fills = [d.record for d in chosen if isinstance(d.record, Fill)]
-    answers = [d.record for d in chosen if isinstance(d.record, SubmitResult)]
-    done: list[str] = []
-    if fills:
-        written = journal.record_fills(fills)
-        done.append(f"caught up {written} fill(s) of our own orders from the exchange")
-    for answer in answers:
-        journal.record_ack(answer)
-        done.append(f"caught up {answer.order_link_id}: {answer.status.value} on the exchange")
+    written, answers = write_exchange_side(chosen, journal)
+    done = (
+        []
+        if written is None
+        else [f"caught up {written} fill(s) of our own orders from the exchange"]
+    )
+    done += [f"caught up {a.order_link_id}: {a.status.value} on the exchange" for a in answers]
     return tuple(done)
 
 

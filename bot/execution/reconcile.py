@@ -478,13 +478,24 @@ def _record(
 ) -> tuple[str, ...]:
     """Write the exchange's side of each adoptable difference: fills first, then answers."""
     chosen = [d for d in report.differences if d.adoptable or not only_adoptable]
+    written, answers = write_exchange_side(chosen, journal)
+    done = [] if written is None else [f"recorded {written} lost fill(s) from the exchange"]
+    done += [f"recorded {a.order_link_id} as {a.status.value} (exchange)" for a in answers]
+    return tuple(done)
+
+
+def write_exchange_side(
+    differences: Iterable[Difference], journal: Journal
+) -> tuple[int | None, tuple[SubmitResult, ...]]:
+    """Write the exchange's fills, then its answers, of ``differences`` to the journal.
+
+    Returns how many fills were new (None when there were none to write) and the
+    answers written, in order.
+    """
+    chosen = list(differences)
     fills = [d.record for d in chosen if isinstance(d.record, Fill)]
-    answers = [d.record for d in chosen if isinstance(d.record, SubmitResult)]
-    done: list[str] = []
-    if fills:
-        written = journal.record_fills(fills)
-        done.append(f"recorded {written} lost fill(s) from the exchange")
+    answers = tuple(d.record for d in chosen if isinstance(d.record, SubmitResult))
+    written = journal.record_fills(fills) if fills else None
     for answer in answers:
         journal.record_ack(answer)
-        done.append(f"recorded {answer.order_link_id} as {answer.status.value} (exchange)")
-    return tuple(done)
+    return written, answers

@@ -11,23 +11,11 @@ from decimal import Decimal
 from typing import Final
 
 from bot.domain import Bar, Instrument, Price, Symbol
+from bot.exchange.bybit.history import KLINE_INTERVAL_MS
 from tests.fakes.wire import JsonDict, fmt
 
 #: Candle lengths of the V5 intervals the fake builds (``M`` is calendar-based: not built).
-INTERVAL_MS: Final = {
-    "1": 60_000,
-    "3": 180_000,
-    "5": 300_000,
-    "15": 900_000,
-    "30": 1_800_000,
-    "60": 3_600_000,
-    "120": 7_200_000,
-    "240": 14_400_000,
-    "360": 21_600_000,
-    "720": 43_200_000,
-    "D": 86_400_000,
-    "W": 604_800_000,
-}
+INTERVAL_MS: Final = KLINE_INTERVAL_MS
 EIGHT_HOURS_MS: Final = 8 * 3_600_000
 
 

@@ -176,33 +176,20 @@ class BybitMarket:
 
         The newest may still be open (its close is the last price).
         """
-        endpoint = "GET /v5/market/kline"
-        answer = self._read(
-            EndpointGroup.IP,
-            endpoint,
-            self._http.get_kline,
-            category=CATEGORY,
-            symbol=symbol,
-            interval=interval,
-            limit=limit,
-        )
-        return codec.klines(answer, endpoint)
+        return self._klines(symbol=symbol, interval=interval, limit=limit)
 
     def klines_range(
         self, symbol: Symbol, interval: str, start_ms: int, end_ms: int, *, limit: int
     ) -> list[Bar]:
         """The newest ``limit`` candles whose start is in ``[start_ms, end_ms]``, oldest first
         (one request; :mod:`bot.exchange.bybit.history` pages through longer ranges)."""
+        return self._klines(
+            symbol=symbol, interval=interval, start=start_ms, end=end_ms, limit=limit
+        )
+
+    def _klines(self, **params: object) -> list[Bar]:
         endpoint = "GET /v5/market/kline"
         answer = self._read(
-            EndpointGroup.IP,
-            endpoint,
-            self._http.get_kline,
-            category=CATEGORY,
-            symbol=symbol,
-            interval=interval,
-            start=start_ms,
-            end=end_ms,
-            limit=limit,
+            EndpointGroup.IP, endpoint, self._http.get_kline, category=CATEGORY, **params
         )
         return codec.klines(answer, endpoint)
