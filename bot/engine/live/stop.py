@@ -34,17 +34,25 @@ FLATTEN_ATTEMPTS: Final = 5
 def install_signal_handlers(stop: StopFlag) -> Callable[[], None]:
     """SIGINT/SIGTERM set ``stop``; returns a function restoring the old handlers.
 
+    Once a signal arrived the handlers stay: the run is ending, and a second signal
+    after the run (while the process exits) must not turn exit 0 into death by signal.
+
     Does nothing off the main thread (Python delivers signals to the main thread only).
     """
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
+    received: list[int] = []
+
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
         stop.request(f"signal {signal.Signals(signum).name}")
 
     saved = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def restore() -> None:
+        if received:
+            return  # the process is ending: a late signal must not kill it before exit 0
         for sig, handler in saved.items():
             signal.signal(sig, handler)
 

@@ -20,17 +20,27 @@ def test_the_first_reason_wins_and_signals_are_counted():
     assert flag.signals == 2
 
 
-def test_sigterm_and_sigint_set_the_flag_and_the_old_handlers_come_back():
+def test_sigterm_and_sigint_set_the_flag_and_stay_for_the_rest_of_the_process():
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     flag = StopFlag()
     restore = install_signal_handlers(flag)
     try:
         os.kill(os.getpid(), signal.SIGTERM)
         os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt: only the flag
-    finally:
         restore()
-    assert flag.reason == "signal SIGTERM"
-    assert flag.signals == 2
+        # the run is over and the process exits: a late SIGTERM must not kill it (exit -15)
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert flag.reason == "signal SIGTERM"
+        assert flag.signals == 3
+    finally:
+        signal.signal(signal.SIGTERM, before[0])
+        signal.signal(signal.SIGINT, before[1])
+
+
+def test_without_a_signal_the_old_handlers_come_back():
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    restore = install_signal_handlers(StopFlag())
+    restore()
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
 
 
