@@ -34,8 +34,9 @@ FLATTEN_ATTEMPTS: Final = 5
 def install_signal_handlers(stop: StopFlag) -> Callable[[], None]:
     """SIGINT/SIGTERM set ``stop``; returns a function restoring the old handlers.
 
-    Once a signal arrived the handlers stay: the run is ending, and a second signal
-    after the run (while the process exits) must not turn exit 0 into death by signal.
+    Once a signal arrived, later ones are ignored: the run is ending, and a second
+    signal after the run (while the process exits) must not turn exit 0 into death by
+    signal.
 
     Does nothing off the main thread (Python delivers signals to the main thread only).
     """
@@ -52,7 +53,12 @@ def install_signal_handlers(stop: StopFlag) -> Callable[[], None]:
 
     def restore() -> None:
         if received:
-            return  # the process is ending: a late signal must not kill it before exit 0
+            # The process is ending: ignore further signals. SIG_IGN survives interpreter
+            # shutdown, which puts SIG_DFL back in place of a Python handler, so a late
+            # signal cannot turn exit 0 into death by signal (-15).
+            for sig in saved:
+                signal.signal(sig, signal.SIG_IGN)
+            return
         for sig, handler in saved.items():
             signal.signal(sig, handler)
 
