@@ -7,7 +7,7 @@ by construction: :class:`CloseIntent` has no way to say anything else, staticall
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import Final, Literal
@@ -232,7 +232,7 @@ class Order:
     order_id: str = ""
     filled_qty: Decimal = Decimal(0)
     reason: str = ""
-    fill_ids: set[str] = field(default_factory=set)
+    fill_ids: tuple[str, ...] = ()  # in fill order; immutable, so copies share it
 
     @hot_path
     def __post_init__(self) -> None:
@@ -266,7 +266,7 @@ class Order:
         filled = self.filled_qty + fill.qty
         if filled > self.qty:
             raise InvalidValue("fill.qty", str(fill.qty), f"at most {self.qty - self.filled_qty}")
-        self.fill_ids.add(fill.exec_id)
+        self.fill_ids = (*self.fill_ids, fill.exec_id)
         self.filled_qty = filled
         if self.status is OrderStatus.CANCELLED:
             return True  # a fill racing the cancel: counted, the order stays cancelled

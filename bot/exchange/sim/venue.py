@@ -39,7 +39,7 @@ from bot.exchange.sim.settings import MAX_LEVERAGE, MIN_LEVERAGE, SimSettings
 
 
 def _copy(order: Order) -> Order:
-    return replace(order, fill_ids=set(order.fill_ids))
+    return replace(order)  # fill_ids is a tuple: nothing inside needs copying
 
 
 class SimExchange:
@@ -257,13 +257,13 @@ class SimExchange:
     def accepted_log(self) -> list[AcceptedOrder]:
         """Every request the venue accepted, in venue order (a copy)."""
         with self._lock:
-            return list(self._desk.accepted)
+            return self._desk.accepted_log()
 
     @property
     def accepted_count(self) -> int:
         """How many requests the venue has accepted: the ``seq`` of the latest."""
         with self._lock:
-            return len(self._desk.accepted)
+            return len(self._desk.accepted_ts)
 
     @property
     def liquidations(self) -> list[Liquidation]:

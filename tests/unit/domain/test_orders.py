@@ -113,7 +113,7 @@ def test_partial_then_full_fill() -> None:
     assert (order.status, order.filled_qty) == (S.PARTIALLY_FILLED, Decimal("0.7"))
     assert order.apply_fill(_fill("e3", "0.3")) is True
     assert (order.status, order.filled_qty) == (S.FILLED, Decimal("1.0"))
-    assert order.fill_ids == {"e1", "e2", "e3"}
+    assert order.fill_ids == ("e1", "e2", "e3")
 
 
 def test_a_fill_is_counted_once_per_exec_id() -> None:
@@ -130,7 +130,7 @@ def test_a_fill_may_not_overfill() -> None:
     with pytest.raises(InvalidValue, match=r"at most 0\.2") as caught:
         order.apply_fill(_fill("e2", "0.3"))
     assert caught.value.field == "fill.qty"
-    assert (order.filled_qty, order.fill_ids) == (Decimal("0.8"), {"e1"})
+    assert (order.filled_qty, order.fill_ids) == (Decimal("0.8"), ("e1",))
 
 
 def test_a_fill_of_another_order_or_side_is_refused() -> None:
