@@ -4,7 +4,12 @@ beartype checks every annotated call in ``bot``; each check costs about 0.2 us, 
 entry crosses ~180 of them. Internal helpers whose arguments were already checked at
 the public boundary that called them (a constructor, ``Executor.submit``, a venue
 method) and that validate their own input where it matters are marked ``@hot_path``.
-mypy still checks them statically; public methods and constructors are never marked.
+mypy still checks them statically. Constructors are never marked, and public methods only
+where every caller sits behind a checked boundary *and* validates the answer itself: the
+built-in guards' ``evaluate`` (the GuardChain's ``evaluate`` checked the intent, and the
+chain turns any answer that is not a Block or None into a block), the simulated feed's
+health readings (each guard validates every reading) and the simulated venue's order
+desk (only ``SimExchange`` calls it, with arguments it checked).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ All three are entry-only: an exit is never held back by a broken feed.
 from __future__ import annotations
 
 from bot.domain import Intent
+from bot.domain.hotpath import hot_path
 from bot.guards.base import Block, Clock, ClockSkew, PriceSource, StreamHealth
 from bot.guards.failclosed import FailClosedGuard, InputUnavailable, fmt, read_ms, read_ticker
 from bot.guards.settings import GuardSettings
@@ -23,6 +24,7 @@ class FeedFreshness(FailClosedGuard):
         self._prices = prices
         self._clock = clock
 
+    @hot_path  # the chain checked the intent; it checks the answer (see FailClosedGuard)
     def evaluate(self, intent: Intent) -> Block | None:
         """Block when now - ticker time exceeds the age limit, or the ticker is ahead."""
         ticker = read_ticker(self._prices.ticker, intent.symbol)
@@ -61,6 +63,7 @@ class StreamHealthGuard(FailClosedGuard):
         self._stream = stream
         self._clock = clock
 
+    @hot_path  # the chain checked the intent; it checks the answer (see FailClosedGuard)
     def evaluate(self, intent: Intent) -> Block | None:
         """Block unless connected and the last message is recent (and not from the future)."""
         connected = self._stream.is_connected()
@@ -105,6 +108,7 @@ class ClockSkewGuard(FailClosedGuard):
         self._max_skew = settings.max_clock_skew_ms
         self._skew = skew
 
+    @hot_path  # the chain checked the intent; it checks the answer (see FailClosedGuard)
     def evaluate(self, intent: Intent) -> Block | None:
         """Block when abs(local - venue) exceeds the limit; unmeasured skew blocks too."""
         skew = self._skew.skew_ms()

@@ -41,6 +41,7 @@ class PriceBand(FailClosedGuard):
         self._use_mark = settings.use_mark_price
         self._prices = prices
 
+    @hot_path  # the chain checked the intent; it checks the answer (see FailClosedGuard)
     def evaluate(self, intent: Intent) -> Block | None:
         """Block when any compared price is more than the band away from its reference."""
         ticker = read_ticker(self._prices.ticker, intent.symbol)

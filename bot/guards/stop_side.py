@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import Intent, TriggerDirection
+from bot.domain.hotpath import hot_path
 from bot.guards.base import Block, PriceSource
 from bot.guards.failclosed import FailClosedGuard, fmt, read_ticker
 from bot.guards.settings import GuardSettings
@@ -22,6 +23,7 @@ class StopTriggerSide(FailClosedGuard):
         self._enabled = settings.check_stop_side
         self._prices = prices
 
+    @hot_path  # the chain checked the intent; it checks the answer (see FailClosedGuard)
     def evaluate(self, intent: Intent) -> Block | None:
         """Block when the trigger price is at or past the last price in its direction."""
         trigger = intent.trigger_price

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import CloseIntent, Intent
+from bot.domain.hotpath import hot_path
 from bot.guards.base import Block
 from bot.guards.failclosed import FailClosedGuard, InputUnavailable
 from bot.risk.state import TradingState, TradingStateHolder
@@ -21,6 +22,7 @@ class TradingStateGuard(FailClosedGuard):
     def __init__(self, state: TradingStateHolder) -> None:
         self._state = state
 
+    @hot_path  # the chain checked the intent; it checks the answer (see FailClosedGuard)
     def evaluate(self, intent: Intent) -> Block | None:
         """Block an entry unless ACTIVE; block anything that is not reduce-only otherwise."""
         state = self._state.state

@@ -80,6 +80,7 @@ class OrderDesk:
 
     # -- requests -----------------------------------------------------------------
 
+    @hot_path  # called only by SimExchange.submit, which checked the request
     def submit(self, request: OrderRequest) -> SubmitResult:
         """Validate, then place ``request``; a refusal is a REJECTED result."""
         refusal = self._validate(request)

@@ -7,6 +7,7 @@ Tests that need a sick feed replace these with their own sources.
 
 from __future__ import annotations
 
+from bot.domain.hotpath import hot_path
 from bot.exchange.sim.venue import SimExchange
 
 
@@ -16,10 +17,12 @@ class SimStreamHealth:
     def __init__(self, venue: SimExchange) -> None:
         self._venue = venue
 
+    @hot_path  # the guards validate every reading (read_ms, `is not True`)
     def is_connected(self) -> bool:
         """Always connected: the venue is in-process."""
         return True
 
+    @hot_path  # the guards validate every reading (read_ms, `is not True`)
     def last_message_ms(self) -> int | None:
         """The venue clock: every market update is a message."""
         return self._venue.server_time_ms()
@@ -28,6 +31,7 @@ class SimStreamHealth:
 class SimClockSkew:
     """The simulated venue and the bot share one clock."""
 
+    @hot_path  # the guards validate every reading (read_ms, `is not True`)
     def skew_ms(self) -> int | None:
         """Zero: one clock."""
         return 0

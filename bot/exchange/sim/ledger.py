@@ -12,6 +12,7 @@ The wallet moves only by booked amounts, so at every moment
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -185,7 +186,7 @@ class Ledger:
         return amount
 
     @hot_path
-    def equity(self, marks: dict[Symbol, Decimal]) -> Decimal:
+    def equity(self, marks: Mapping[Symbol, Decimal]) -> Decimal:
         """Wallet plus the unrealised PnL of every position at ``marks``."""
         equity = self.wallet
         for symbol, book in self.books.items():

@@ -194,11 +194,11 @@ class SimExchange:
             ledger = self._desk.ledger
             tickers = self._desk.tickers
             # only held symbols are marked; a held symbol without a price raises, as before
-            lasts = {s: Decimal(tickers[s].last_price) for s in ledger.books}
+            lasts = {s: tickers[s].last_price for s in ledger.books}
+            # positional: a checked constructor is slower with keywords (wallet, equity,
+            # available)
             return Balance(
-                wallet=Amount(ledger.wallet),
-                equity=Amount(money(ledger.equity(lasts))),
-                available=Amount(ledger.available),
+                Amount(ledger.wallet), Amount(money(ledger.equity(lasts))), Amount(ledger.available)
             )
 
     def marking(self, symbol: Symbol) -> Marking:
