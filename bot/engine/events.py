@@ -2,9 +2,10 @@
 
 A bar is *visited* exactly as :func:`bot.engine.backtest.run_bar_by_bar` plays every
 bar: orders from the previous close go to the executor at the open, the venue plays
-the candle, fills are booked, the equity goes to the risk engine, the strategy sees
-the closed bar. Between visits nothing can happen, and the bars are *passed* in one
-vectorised step. The venue acts on a bar when:
+the candle, fills are booked, the equity goes to the risk engine (when it may change
+its state, as on passed bars below), the strategy sees the closed bar. Between visits
+nothing can happen, and the bars are *passed* in one vectorised step. The venue acts
+on a bar when:
 
 - intents from the previous bar are waiting: their orders go at the open (the venue
   then plays the rest of the candle only if its range may liquidate the position);
@@ -23,13 +24,16 @@ or an exit it tracks that may fire).
 Passing bars ``a..b-1``: the equity of each is ``wallet + sign * (size * close - cost)``
 at the tick-rounded close, the venue's own number (:mod:`bot.engine.marks`). The risk
 engine gets the venue's exact equity on every bar where its state would change: the
-first bar of each UTC day (the day's starting equity) and a bar that may make a new
-equity peak (:mod:`bot.engine.losses`). The strategy's plan is told which bars went
+first bar of each UTC day (the day's starting equity), a bar that may make a new
+equity peak and, while a breach could still change the trading state, a bar that may
+breach a loss limit (:mod:`bot.engine.losses`); a breach once the state is already
+there changes nothing. The strategy's plan is told which bars went
 by (:meth:`~bot.strategy.base.BarPlan.skip`).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,7 +47,7 @@ from bot.domain import Amount, Intent, Position, Price, Symbol
 from bot.domain.hotpath import hot_path
 from bot.engine.assemble import SimRoad
 from bot.engine.losses import LossWatch
-from bot.engine.marks import marked_equity
+from bot.engine.marks import marked_stretch, marked_value
 from bot.engine.trades import TradeBook
 from bot.exchange.sim.marking import Marking
 from bot.execution import Rejected
@@ -53,6 +57,8 @@ from bot.strategy.base import BarPlan, Book, ClosedBar
 _RANK: Final = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2}
 #: Bars between two calls of the progress callback.
 PROGRESS_STEP: Final = 4096
+#: Bars per block of :class:`_Extremes`.
+_BLOCK: Final = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,8 @@ class EventRun:
         self.equity = np.empty(count, dtype=np.float64)
         self.held = np.zeros(count, dtype=np.float64)
         self.book = TradeBook(symbol)
+        #: float of the book's signed size, as the curve records it
+        self._held = 0.0
         self.rejections: list[Rejection] = []
         self.fees = Decimal(0)
         self._pending: list[Intent] = []
@@ -96,13 +104,15 @@ class EventRun:
         self._reported = 0
         tick_f = float(tick)
         self._tick_f = tick_f
+        #: every close in whole ticks, as the venue marks it (``Candles.bar`` rounding)
+        self._ticks = np.rint(candles.close / tick_f)
+        self._blocks = _Extremes(candles.high, candles.low)
+        self._limit_rank = _RANK[road.risk_settings.on_loss_limit.state]
         interval = road.venue.settings.funding_interval_ms
         slots = candles.ts_ms // interval
         due = np.ones(count, dtype=np.bool_)
         due[1:] = slots[1:] != slots[:-1]
-        self._funding_bars = np.flatnonzero(due)
-        self._lowest = float(candles.low.min()) if count else 0.0
-        self._highest = float(candles.high.max()) if count else 0.0
+        self._funding_bars: list[int] = np.flatnonzero(due).tolist()
 
     def run(self) -> None:
         """Play every bar: visit the eventful ones, pass the others."""
@@ -133,25 +143,22 @@ class EventRun:
     def _visit(self, i: int) -> None:
         """Bar ``i`` exactly as the bar-by-bar loop plays it."""
         road, symbol, candles = self._road, self._symbol, self._candles
-        venue, executor = road.venue, road.executor
+        venue = road.venue
         bar = candles.bar(i, self._tick)
         ts = bar.ts_ms
         if self._pending:
             venue.update_market(symbol, bar.open, bar.open, ts_ms=ts)
-            for intent in self._pending:
-                result = executor.submit(intent)
-                if isinstance(result, Rejected):
-                    self.rejections.append(Rejection(ts, intent, result))
-            self._pending = []
+            self._submit_pending(ts)
         venue.on_bar(symbol, bar)
         self._book_fills()
         value = venue.balance().equity
-        self._tell_risk(value, ts)
-        self.equity[i] = float(value)
-        self.held[i] = float(self.book.size)
-        self._known = None
-        book_now = Book(venue.positions().get(symbol), value)
-        self._pending = list(self._plan.on_bar(i, self._closed(i), book_now))
+        equity = float(value)
+        self._tell_risk_if_due(value, equity, ts)
+        self.equity[i] = equity
+        self.held[i] = self._held
+        position = venue.positions().get(symbol)
+        self._known = (venue.marking(symbol), position)
+        self._pending = list(self._plan.on_bar(i, self._closed(i), Book(position, value)))
         self._progress(i + 1)
 
     @hot_path
@@ -161,29 +168,36 @@ class EventRun:
         liquidate the position or fill an order (otherwise playing it changes nothing
         but the venue's last price, which the next market update sets anyway)."""
         road, symbol, candles, tick = self._road, self._symbol, self._candles, self._tick
-        venue, executor = road.venue, road.executor
-        ts = int(candles.ts_ms[i])
+        venue = road.venue
+        ts = candles.ts_ms.item(i)
         opening = Price(Decimal(round(candles.open.item(i) / self._tick_f)) * tick)
         venue.update_market(symbol, opening, opening, ts_ms=ts)
-        for intent in self._pending:
-            result = executor.submit(intent)
-            if isinstance(result, Rejected):
-                self.rejections.append(Rejection(ts, intent, result))
-        self._pending = []
+        self._submit_pending(ts)
         marking = venue.marking(symbol)
         if marking.resting or marking.others or self._may_liquidate(i, i + 1, marking) < 1:
             venue.on_bar(symbol, candles.bar(i, tick))
             marking = venue.marking(symbol)
         self._book_fills()
-        value = venue.equity_at(symbol, self._close_price(i))
-        self._tell_risk(value, ts)
-        self.equity[i] = float(value)
-        self.held[i] = float(self.book.size)
+        value = self._equity_at_close(i, marking)
+        equity = float(value)
+        self._tell_risk_if_due(value, equity, ts)
+        self.equity[i] = equity
+        self.held[i] = self._held
         position = venue.positions().get(symbol)
         # nothing changes at the venue until the next order, funding or liquidation
         self._known = (marking, position)
         self._pending = list(self._plan.on_bar(i, self._closed(i), Book(position, value)))
         self._progress(i + 1)
+
+    @hot_path
+    def _submit_pending(self, ts_ms: int) -> None:
+        """The intents from the previous close go to the executor, in order."""
+        executor = self._road.executor
+        for intent in self._pending:
+            result = executor.submit(intent)
+            if isinstance(result, Rejected):
+                self.rejections.append(Rejection(ts_ms, intent, result))
+        self._pending = []
 
     @hot_path
     def _marking(self) -> Marking:
@@ -201,17 +215,22 @@ class EventRun:
 
     @hot_path
     def _book_fills(self) -> None:
-        for fill in self._road.executor.sync_fills():
+        fills = self._road.executor.sync_fills()
+        if not fills:
+            return
+        book = self.book
+        for fill in fills:
             self.fees += fill.fee
-            trade = self.book.on_fill(fill)
+            trade = book.on_fill(fill)
             if trade is not None:
                 self._road.risk.on_trade_closed(Amount(trade.net), fill.ts_ms)
+        self._held = float(book.size)
 
     @hot_path
     def _closed(self, i: int) -> ClosedBar:
         candles = self._candles
         return ClosedBar(
-            int(candles.ts_ms[i]),
+            candles.ts_ms.item(i),
             candles.open.item(i),
             candles.high.item(i),
             candles.low.item(i),
@@ -220,14 +239,26 @@ class EventRun:
         )
 
     @hot_path
-    def _close_ticks(self, start: int, stop: int) -> npt.NDArray[np.float64]:
-        """The closes the venue marks at, in whole ticks: the nearest multiple of the tick,
-        as :meth:`Candles.bar <bot.data.Candles.bar>` rounds them."""
-        return np.rint(self._candles.close[start:stop] / self._tick_f)
+    def _close_price(self, i: int) -> Price:
+        return Price(Decimal(int(self._ticks.item(i))) * self._tick)
 
     @hot_path
-    def _close_price(self, i: int) -> Price:
-        return Price(Decimal(round(self._candles.close.item(i) / self._tick_f)) * self._tick)
+    def _equity_at_close(self, i: int, marking: Marking) -> Decimal:
+        """The venue's equity at bar ``i``'s close; ``marking`` is the venue's now."""
+        if marking.others:
+            return self._road.venue.equity_at(self._symbol, self._close_price(i))
+        close = Decimal(int(self._ticks.item(i))) * self._tick
+        return marked_value(marking, close)
+
+    @hot_path
+    def _tell_risk_if_due(self, value: Decimal, equity: float, ts_ms: int) -> None:
+        """As on a passed bar: the risk engine hears of a visited bar's equity when it
+        may change its state (a new day, a new peak, a loss limit that can still bite)."""
+        watch = self._watch
+        if watch.must_tell(equity, ts_ms) or (
+            self._loss_limit_open() and watch.may_breach(equity, equity)
+        ):
+            self._tell_risk(Amount(value), ts_ms)
 
     @hot_path
     def _tell_risk(self, value: Amount, ts_ms: int) -> None:
@@ -240,13 +271,12 @@ class EventRun:
     def _next_event(self, start: int, marking: Marking, last: int) -> int:
         """The next bar from ``start`` on that must be visited: funding due on an open
         position, or the last bar."""
-        stop = last
         if marking.sign:
             funding = self._funding_bars
-            k = int(np.searchsorted(funding, start))
+            k = bisect_left(funding, start)
             if k < len(funding):
-                stop = min(stop, int(funding[k]))
-        return stop
+                return min(last, funding[k])
+        return last
 
     @hot_path
     def _pass(self, start: int, stop: int, marking: Marking) -> int:
@@ -261,45 +291,51 @@ class EventRun:
         stop = min(stop, seen + 1)
         if stop <= start:
             return start
-        equity = self._marked(start, stop, marking)
-        end = start + self._safe_length(start, equity, marking)
+        ticks = self._ticks[start:stop]
+        equity, low, high = marked_stretch(marking, ticks, self._tick)
+        end = start + self._safe_length(start, equity, marking, (low, high))
         if end <= start:
             return start
-        self._book_passed(start, equity[: end - start], marking.sign)
+        if end < stop:
+            equity, ticks = equity[: end - start], ticks[: end - start]
+            high = float(equity.max())
+        self.equity[start:end] = equity
+        self.held[start:end] = self._held
+        self._tell_risk_passed(start, equity, ticks, marking.sign, high)
         if seen >= end:
             self._plan.skip(start, end)
         else:
             self._plan.skip(start, seen)
-            self._pending = self._signal(seen)
+            self._pending = self._signal(seen, marking)
         self._progress(end)
         return end
 
     @hot_path
-    def _signal(self, i: int) -> list[Intent]:
+    def _signal(self, i: int, marking: Marking) -> list[Intent]:
         """The strategy on signal bar ``i``, which the venue has nothing to do with."""
-        venue, symbol = self._road.venue, self._symbol
-        value = venue.equity_at(symbol, self._close_price(i))
+        value = self._equity_at_close(i, marking)
         self.equity[i] = float(value)
         return list(self._plan.on_bar(i, self._closed(i), Book(self._position(), value)))
 
     @hot_path
-    def _book_passed(self, start: int, equity: npt.NDArray[np.float64], sign: int) -> None:
-        stop = start + len(equity)
-        self.equity[start:stop] = equity
-        self.held[start:stop] = float(self.book.size)
-        self._tell_risk_passed(start, equity, sign)
-
-    @hot_path
-    def _marked(self, start: int, stop: int, marking: Marking) -> npt.NDArray[np.float64]:
-        return marked_equity(marking, self._close_ticks(start, stop), self._tick)
-
-    @hot_path
-    def _safe_length(self, start: int, equity: npt.NDArray[np.float64], marking: Marking) -> int:
-        """How many bars from ``start`` surely neither liquidate nor breach a loss limit."""
+    def _safe_length(
+        self,
+        start: int,
+        equity: npt.NDArray[np.float64],
+        marking: Marking,
+        bounds: tuple[float, float],
+    ) -> int:
+        """How many bars from ``start`` surely neither liquidate nor breach a loss limit;
+        ``bounds`` are the lowest and highest of ``equity``."""
         length = self._may_liquidate(start, start + len(equity), marking)
         if length and self._loss_limit_open():
             stop = start + length
-            length = self._watch.safe_length(equity[:length], self._candles.ts_ms[start:stop])
+            if length < len(equity):
+                equity = equity[:length]
+                bounds = (float(equity.min()), float(equity.max()))
+            if self._watch.may_breach(*bounds):
+                ts = self._candles.ts_ms[start:stop]
+                length = self._watch.safe_length(equity, ts, *bounds)
         return length
 
     @hot_path
@@ -312,28 +348,35 @@ class EventRun:
         level = float(marking.bankruptcy)
         if marking.sign > 0:
             level += self._tick_f
-            if level < self._lowest:
+            if level < self._blocks.lowest(start, stop):
                 return length
             return _first(self._candles.low[start:stop] <= level, length)
         level -= self._tick_f
-        if level > self._highest:
+        if level > self._blocks.highest(start, stop):
             return length
         return _first(self._candles.high[start:stop] >= level, length)
 
     @hot_path
     def _loss_limit_open(self) -> bool:
         """Whether a loss-limit breach could still change the trading state."""
-        target = self._road.risk_settings.on_loss_limit.state
-        return _RANK[self._road.state.state] < _RANK[target]
+        return _RANK[self._road.state.state] < self._limit_rank
 
     @hot_path
-    def _tell_risk_passed(self, start: int, equity: npt.NDArray[np.float64], sign: int) -> None:
+    def _tell_risk_passed(
+        self,
+        start: int,
+        equity: npt.NDArray[np.float64],
+        ticks: npt.NDArray[np.float64],
+        sign: int,
+        high: float,
+    ) -> None:
         """Give the risk engine the exact equity on the passed bars that change its state."""
         stop = start + len(equity)
         ts = self._candles.ts_ms
-        ticks = self._close_ticks(start, stop)
+        if not self._watch.must_tell(high, ts.item(stop - 1)):
+            return  # no new day, no new peak: nothing to tell
         venue, symbol = self._road.venue, self._symbol
-        for offset in self._watch.telling(equity, ts[start:stop], ticks, sign):
+        for offset in self._watch.telling(equity, ts[start:stop], ticks, sign, high):
             i = start + offset
             self._tell_risk(venue.equity_at(symbol, self._close_price(i)), int(ts[i]))
 
@@ -347,6 +390,29 @@ class EventRun:
             self._on_progress(PROGRESS_STEP)
 
 
+class _Extremes:
+    """The highest high and lowest low of each block of bars: a cheap bound on any
+    stretch (the blocks it touches), before a bar-by-bar look."""
+
+    __slots__ = ("_highs", "_lows")
+
+    def __init__(self, high: npt.NDArray[np.float64], low: npt.NDArray[np.float64]) -> None:
+        starts = np.arange(0, len(high), _BLOCK)
+        self._highs: list[float] = np.maximum.reduceat(high, starts).tolist() if len(high) else []
+        self._lows: list[float] = np.minimum.reduceat(low, starts).tolist() if len(low) else []
+
+    @hot_path
+    def highest(self, start: int, stop: int) -> float:
+        """At least the highest high of bars ``start..stop-1`` (``stop > start``)."""
+        return max(self._highs[start // _BLOCK : (stop - 1) // _BLOCK + 1])
+
+    @hot_path
+    def lowest(self, start: int, stop: int) -> float:
+        """At most the lowest low of bars ``start..stop-1`` (``stop > start``)."""
+        return min(self._lows[start // _BLOCK : (stop - 1) // _BLOCK + 1])
+
+
+@hot_path
 def _first(mask: npt.NDArray[np.bool_], default: int) -> int:
     hits = np.flatnonzero(mask)
     return int(hits[0]) if hits.size else default

@@ -15,6 +15,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from bot.domain.hotpath import hot_path
 from bot.risk import RiskSettings
 
 _DAY_MS: Final = 86_400_000
@@ -47,9 +48,25 @@ class LossWatch:
         if self.peak is None or equity > self.peak:
             self.peak = equity
 
-    def telling(self, equity: Floats, ts_ms: Times, ticks: Floats, sign: int) -> list[int]:
+    def must_tell(self, equity: float, ts_ms: int) -> bool:
+        """Whether a visited bar's ``equity`` is the first of a new UTC day or may be a
+        new peak: the rule of :meth:`telling`, on one bar."""
+        peak, day = self.peak, self.day
+        if peak is None or day is None or ts_ms // _DAY_MS > day:
+            return True
+        return equity >= peak - _RELATIVE_MARGIN * max(1.0, abs(peak))
+
+    def may_breach(self, low: float, high: float) -> bool:
+        """Whether a bar or stretch whose equity stays in ``low..high`` may reach a loss
+        limit (:meth:`safe_length` then says where)."""
+        return not self._within(low, high)
+
+    def telling(
+        self, equity: Floats, ts_ms: Times, ticks: Floats, sign: int, high: float
+    ) -> list[int]:
         """Offsets of the passed bars the risk engine must be told, in order: the first
-        bar of each new UTC day and the bar that may set a new peak.
+        bar of each new UTC day and the bar that may set a new peak. ``high`` is the
+        highest of ``equity``.
 
         Equity rises with the close for a long and falls for a short, so the exact peak
         is on the highest (lowest) close ``ticks``, whatever float rounding does.
@@ -58,23 +75,25 @@ class LossWatch:
         if self.day is None or int(ts_ms[-1]) // _DAY_MS > self.day:
             chosen = np.flatnonzero(_day_firsts(ts_ms // _DAY_MS, self.day) >= 0).tolist()
         peak = self.peak
-        if peak is None or float(equity.max()) >= peak - _RELATIVE_MARGIN * max(1.0, abs(peak)):
+        if peak is None or high >= peak - _RELATIVE_MARGIN * max(1.0, abs(peak)):
             top = 0 if not sign else int(np.argmax(ticks) if sign > 0 else np.argmin(ticks))
             if top not in chosen:
                 chosen.append(top)
-        return sorted(chosen)
+                chosen.sort()
+        return chosen
 
-    def safe_length(self, equity: Floats, ts_ms: Times) -> int:
-        """How many leading bars surely breach no loss limit."""
-        if self._surely_within(equity):
+    def safe_length(self, equity: Floats, ts_ms: Times, low: float, high: float) -> int:
+        """How many leading bars surely breach no loss limit; ``low`` and ``high`` are
+        the lowest and highest of ``equity``."""
+        if self._within(low, high):
             return len(equity)
         hits = np.flatnonzero(self._may_breach(equity, ts_ms))
         return int(hits[0]) if hits.size else len(equity)
 
-    def _surely_within(self, equity: Floats) -> bool:
-        """A bound on the whole stretch: its lowest equity against the highest peak and
-        the highest day start it can have."""
-        low, high = float(equity.min()), float(equity.max())
+    @hot_path
+    def _within(self, low: float, high: float) -> bool:
+        """Surely no breach on a stretch whose equity stays in ``low..high``: its lowest
+        equity against the highest peak and the highest day start it can have."""
         peak = high if self.peak is None else max(high, self.peak)
         day_start = high if self.day is None else max(high, self.day_start)
         scale = max(1.0, abs(low), abs(peak), abs(day_start))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.domain import Fill, Side, Symbol
+from bot.domain.hotpath import hot_path
 from bot.report.record import TradeRecord
 
 _ZERO = Decimal(0)
@@ -35,19 +36,22 @@ class TradeBook:
 
     def on_fill(self, fill: Fill) -> TradeRecord | None:
         """Apply ``fill``; returns the trade it completed, if any."""
-        signed = fill.qty * fill.side.sign
+        side, qty, price = fill.side, fill.qty, fill.price
+        sign = 1 if side is Side.BUY else -1
+        signed = qty * sign
         fee = Decimal(fill.fee)
-        if self._size == 0 or (self._size > 0) == (signed > 0):
+        size = self._size
+        if size == 0 or (size > 0) == (signed > 0):
             self._open_or_add(fill, signed, fee)
             return None
-        closing = min(abs(signed), abs(self._size))
-        closing_fee = fee * closing / fill.qty  # multiply first: exact for whole splits
-        self._pnl += (fill.price - self._entry) * closing * (1 if self._size > 0 else -1)
+        closing = min(abs(signed), abs(size))
+        closing_fee = fee * closing / qty  # multiply first: exact for whole splits
+        self._pnl += (price - self._entry) * closing * (1 if size > 0 else -1)
         self._fees += closing_fee
-        self._exit_value += fill.price * closing
+        self._exit_value += price * closing
         self._exit_qty += closing
-        self._size += closing * fill.side.sign
-        if self._size != 0:
+        self._size = size = size + closing * sign
+        if size != 0:
             return None
         done = TradeRecord(
             symbol=self._symbol,
@@ -67,9 +71,10 @@ class TradeBook:
         self._exit_value = _ZERO
         self._exit_qty = _ZERO
         if rest > 0:
-            self._open_or_add(fill, rest * fill.side.sign, fee - closing_fee)
+            self._open_or_add(fill, rest * sign, fee - closing_fee)
         return done
 
+    @hot_path
     def _open_or_add(self, fill: Fill, signed: Decimal, fee: Decimal) -> None:
         if self._size == 0:
             self._opened_ms = fill.ts_ms

@@ -28,6 +28,11 @@ _NAN = math.nan
 
 def distance(rule: StopRule | None, entry: float, atr: float) -> float:
     """The rule's price distance from ``entry`` (NaN without a rule)."""
+    return _distance(rule, entry, atr)
+
+
+@hot_path
+def _distance(rule: StopRule | None, entry: float, atr: float) -> float:
     if rule is None:
         return _NAN
     if rule.kind == "percent":
@@ -52,6 +57,7 @@ class OpenTrade:
         "stop",
         "target",
         "trail",
+        "watching",
     )
 
     def __init__(
@@ -59,11 +65,16 @@ class OpenTrade:
     ) -> None:
         self.sign = sign
         self.entry = entry
-        self.stop = entry - sign * distance(rules.stop_loss, entry, atrs[0])
-        self.target = entry + sign * distance(rules.take_profit, entry, atrs[1])
-        self.trail = distance(rules.trailing_stop, entry, atrs[2])
+        self.stop = entry - sign * _distance(rules.stop_loss, entry, atrs[0])
+        self.target = entry + sign * _distance(rules.take_profit, entry, atrs[1])
+        self.trail = _distance(rules.trailing_stop, entry, atrs[2])
         self.extreme = entry
         self.max_bars = rules.max_bars if rules.max_bars is not None else 0
+        #: False when no level and no time limit can end the trade (only a signal can)
+        isnan = math.isnan
+        self.watching = bool(self.max_bars) or not (
+            isnan(self.stop) and isnan(self.target) and isnan(self.trail)
+        )
         self.bars = 0
         #: a close was asked for; ask again each bar until the position is gone
         self.closing = ""
@@ -75,8 +86,7 @@ class OpenTrade:
         if self.closing:
             return 0
         scan = len(highs)
-        levels = (self.stop, self.target, self.trail)
-        if not self.max_bars and all(math.isnan(level) for level in levels):
+        if not self.watching:
             return scan  # no level to reach: nothing can fire
         timed = scan
         if self.max_bars:

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import math
 import sys
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Final, Protocol, runtime_checkable
 
 import numpy as np
-from numpy.typing import NDArray
 
 from bot.domain import Intent
+from bot.domain.hotpath import hot_path
 from bot.strategy.base import Book, ClosedBar
 from bot.strategy.indicators import BAR_FIELDS, IndicatorSpec, ParamValue, indicator_spec
 from bot.strategy.indicators._series import FloatArray
+from bot.strategy.rules.exits import OpenTrade
 from bot.strategy.rules.layout import Layout
 from bot.strategy.rules.spec import Condition, StrategyRules
 from bot.strategy.rules.vector import Columns, Mask, evaluate
@@ -35,6 +37,8 @@ from bot.strategy.rules.vector import Columns, Mask, evaluate
 #: Indicators whose vectorised form equals the streaming form bit for bit
 #: (``tests/property/test_indicator_parity.py``); the rest are streamed once.
 EXACT_KINDS: Final = frozenset({"ema", "rsi", "atr", "macd", "adx", "vwap", "roc", "donchian"})
+#: Up to this many bars, extremes are taken on Python lists rather than numpy arrays.
+_SHORT: Final = 64
 
 
 def indicator_columns(
@@ -70,16 +74,14 @@ class PlannedRules(Protocol):
         """The answer on a bar whose values are given."""
         ...
 
-    def quiet_bars(self, highs: FloatArray, lows: FloatArray) -> int:
-        """How many coming bars surely trigger no exit of the open trade."""
+    def decide_unsignalled(self, bar: ClosedBar, book: Book) -> list[Intent] | None:
+        """The answer on a bar where no entry or exit condition holds (None: the bar's
+        values are needed after all)."""
         ...
 
-    def open_side(self) -> int:
-        """+1 while a long trade is open, -1 while a short one is, else 0."""
-        ...
-
-    def pass_bars(self, count: int, high: float, low: float) -> None:
-        """Bars without a signal went by."""
+    @property
+    def trade(self) -> OpenTrade | None:
+        """The open trade it tracks (its exits, bars held and best price), if any."""
         ...
 
 
@@ -93,7 +95,9 @@ class RulePlan:
         "_exits_long",
         "_exits_short",
         "_high",
+        "_last",
         "_low",
+        "_signalled",
         "_strategy",
         "_warm_from",
     )
@@ -114,6 +118,8 @@ class RulePlan:
         self._strategy = strategy
         self._columns = tuple(columns)
         self._before = [math.nan] * len(columns)
+        #: the last bar shown and its values: the next bar's ``before`` when it follows
+        self._last: tuple[int, list[float]] = (-1, self._before)
         self._high = bars["high"]
         self._low = bars["low"]
         direction = rules.direction
@@ -128,6 +134,10 @@ class RulePlan:
         )
         self._exits_long = _hits((rules.exit_long,), layout, table, self._warm_from)
         self._exits_short = _hits((rules.exit_short,), layout, table, self._warm_from)
+        #: bars where an entry or exit condition holds: the others need no values
+        self._signalled = np.zeros(length, dtype=np.bool_)
+        for bars_hit in (self._entries, self._exits_long, self._exits_short):
+            self._signalled[bars_hit] = True
 
     def next_bar(self, start: int, stop: int) -> int:
         """The first bar from ``start`` (``stop`` if none before it) where the strategy
@@ -135,41 +145,58 @@ class RulePlan:
         holds, or a stop, target, trailing or time exit of its trade may fire (or a
         close it asked for is still pending)."""
         seen = min(stop, _next(self._entries, start))
-        held = self._strategy.open_side()
-        if held:
-            exits = self._exits_long if held > 0 else self._exits_short
-            seen = min(seen, _next(exits, start))
-        return start + self._strategy.quiet_bars(self._high[start:seen], self._low[start:seen])
+        trade = self._strategy.trade
+        if trade is None:
+            return seen
+        exits = self._exits_long if trade.sign > 0 else self._exits_short
+        seen = min(seen, _next(exits, start))
+        if not (trade.closing or trade.watching):
+            return seen  # nothing of the trade's own can end it
+        return start + trade.first_exit(self._high[start:seen], self._low[start:seen])
 
     def on_bar(self, index: int, bar: ClosedBar, book: Book) -> Sequence[Intent]:
-        """The strategy's answer on bar ``index``, from the precomputed values."""
-        now = [column.item(index) for column in self._columns]
-        before = [column.item(index - 1) for column in self._columns] if index > 0 else self._before
+        """The strategy's answer on bar ``index``, from the precomputed values (or, where
+        no condition holds, from its exits alone)."""
+        if not self._signalled.item(index):
+            answer = self._strategy.decide_unsignalled(bar, book)
+            if answer is not None:
+                return answer
+        columns = self._columns
+        now = [column.item(index) for column in columns]
+        shown, values = self._last
+        if shown == index - 1:
+            before = values
+        else:
+            before = [column.item(index - 1) for column in columns] if index else self._before
+        self._last = (index, now)
         return self._strategy.decide_planned(now, before, index >= self._warm_from, bar, book)
 
     def skip(self, start: int, stop: int) -> None:
         """Let the open trade (if any) count the bars and follow its best price."""
-        if stop > start:
-            self._strategy.pass_bars(
-                stop - start,
-                float(self._high[start:stop].max()),
-                float(self._low[start:stop].min()),
-            )
+        trade = self._strategy.trade
+        if trade is not None and stop > start:
+            highs, lows = self._high[start:stop], self._low[start:stop]
+            if stop - start > _SHORT:
+                trade.pass_bars(stop - start, float(highs.max()), float(lows.min()))
+            else:  # on a few dozen bars a list's max is quicker than numpy's
+                trade.pass_bars(stop - start, max(highs.tolist()), min(lows.tolist()))
 
 
-def _next(bars: NDArray[np.int64], start: int) -> int:
+@hot_path
+def _next(bars: list[int], start: int) -> int:
     """The first of ``bars`` (ascending) at or after ``start``; a huge number if none."""
-    k = int(np.searchsorted(bars, start))
-    return int(bars[k]) if k < len(bars) else sys.maxsize
+    k = bisect_left(bars, start)
+    return bars[k] if k < len(bars) else sys.maxsize
 
 
 def _hits(
     conditions: tuple[Condition | None, ...], layout: Layout, table: Columns, warm_from: int
-) -> NDArray[np.int64]:
+) -> list[int]:
     """Bars past the warm-up where any of ``conditions`` holds, ascending."""
     hit: Mask = np.zeros(table.length, dtype=np.bool_)
     for condition in conditions:
         if condition is not None:
             hit |= evaluate(condition, layout, table)
     hit[:warm_from] = False
-    return np.flatnonzero(hit).astype(np.int64)
+    found: list[int] = np.flatnonzero(hit).tolist()
+    return found

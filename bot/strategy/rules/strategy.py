@@ -37,10 +37,7 @@ from bot.strategy.rules.sizing import entry_notional
 from bot.strategy.rules.spec import Condition, StopRule, StrategyRules
 
 _REASONS = ("exit", "stop_loss", "trailing_stop", "take_profit", "time_exit")
-
-
-def _never() -> bool:
-    return False
+_NO_ATRS = (math.nan, math.nan, math.nan)
 
 
 class RuleStrategy:
@@ -60,7 +57,7 @@ class RuleStrategy:
 
         def compiled(condition: Condition | None) -> Check:
             if condition is None:
-                return _never
+                return lambda: False  # unannotated: no run-time check per bar
             return compile_condition(condition, layout, self._values, self._previous)
 
         direction = rules.direction
@@ -69,15 +66,27 @@ class RuleStrategy:
         self._exit_long = compiled(rules.exit_long)
         self._exit_short = compiled(rules.exit_short)
         exits = rules.exits
-        self._atr_positions = tuple(
-            _atr_position(rule, layout)
-            for rule in (exits.stop_loss, exits.take_profit, exits.trailing_stop)
+        self._atr_positions = (
+            _atr_position(exits.stop_loss, layout),
+            _atr_position(exits.take_profit, layout),
+            _atr_position(exits.trailing_stop, layout),
         )
+        #: an exit rule reads an ATR from the bar's values
+        self._atr_read = max(self._atr_positions) >= 0
         self._closes = {
             reason: CloseIntent(symbol, Decimal(1), tag=f"{rules.name} {reason}")
             for reason in _REASONS
         }
         self._entry_tag = f"{rules.name} entry"
+        #: a fixed-size entry is the same intent every time: made once per side
+        self._fixed_entries = (
+            {
+                side: EntryIntent(symbol, side, notional=rules.sizing.notional, tag=self._entry_tag)
+                for side in Side
+            }
+            if rules.sizing.kind == "fixed" and rules.sizing.notional is not None
+            else None
+        )
         self._trade: OpenTrade | None = None
         self._signal_atrs: tuple[float, float, float] | None = None
         self._warm = False
@@ -119,22 +128,27 @@ class RuleStrategy:
         self._warm = warm
         return self._decide(bar.high, bar.low, bar.close, book)
 
-    def quiet_bars(self, highs: NDArray[np.float64], lows: NDArray[np.float64]) -> int:
-        """How many of these coming bars surely trigger no protective or time exit of
-        the open trade (all of them when flat); see ``OpenTrade.first_exit``."""
-        trade = self._trade
-        return len(highs) if trade is None else trade.first_exit(highs, lows)
+    def decide_unsignalled(self, bar: ClosedBar, book: Book) -> list[Intent] | None:
+        """:meth:`decide_planned` on a bar where no entry or exit condition holds: only
+        the open trade's own exits can answer, and the bar's values are not needed, unless
+        a new trade must read its ATR levels from them (then None: ask with the values)."""
+        if self._atr_read and self._signal_atrs is None and book.position is not None:
+            return None
+        trade = self._follow(book.position)
+        if trade is None:
+            return []
+        reason = trade.exit_reason(bar.high, bar.low)
+        if not reason:
+            return []
+        trade.closing = reason
+        return [self._closes[reason]]
 
-    def open_side(self) -> int:
-        """+1 while the strategy tracks a long trade, -1 a short one, else 0."""
-        trade = self._trade
-        return 0 if trade is None else trade.sign
-
-    def pass_bars(self, count: int, high: float, low: float) -> None:
-        """``count`` bars without a signal went by; ``high`` and ``low`` are their extremes."""
-        trade = self._trade
-        if trade is not None:
-            trade.pass_bars(count, high, low)
+    @property
+    def trade(self) -> OpenTrade | None:
+        """The open trade the strategy tracks (None when flat): a plan counts the bars
+        it passes on it (``OpenTrade.pass_bars``) and asks where it may exit
+        (``OpenTrade.first_exit``)."""
+        return self._trade
 
     @hot_path
     def _decide(self, high: float, low: float, close: float, book: Book) -> list[Intent]:
@@ -165,11 +179,14 @@ class RuleStrategy:
     def _entry(self, sign: int, close: float, equity: Decimal) -> EntryIntent | None:
         rules = self.rules
         atrs = self._atrs_now()
+        side = Side.BUY if sign > 0 else Side.SELL
+        if self._fixed_entries is not None:
+            self._signal_atrs = atrs
+            return self._fixed_entries[side]
         notional = entry_notional(rules.sizing, rules.exits, equity, close, atrs)
         if notional is None:
             return None
         self._signal_atrs = atrs
-        side = Side.BUY if sign > 0 else Side.SELL
         return EntryIntent(self._symbol, side, notional=notional, tag=self._entry_tag)
 
     @hot_path
@@ -190,9 +207,16 @@ class RuleStrategy:
 
     @hot_path
     def _atrs_now(self) -> tuple[float, float, float]:
+        sl, tp, trail = self._atr_positions
+        if sl < 0 and tp < 0 and trail < 0:
+            return _NO_ATRS
         values = self._values
-        sl, tp, trail = (math.nan if i < 0 else values[i] for i in self._atr_positions)
-        return sl, tp, trail
+        nan = math.nan
+        return (
+            nan if sl < 0 else values[sl],
+            nan if tp < 0 else values[tp],
+            nan if trail < 0 else values[trail],
+        )
 
 
 def _atr_position(rule: StopRule | None, layout: Layout) -> int:

@@ -1,0 +1,50 @@
+"""The loss watch's cheap checks are supersets of what changes the risk engine's state."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import numpy as np
+
+from bot.domain import Money
+from bot.engine.events import _Extremes
+from bot.engine.losses import LossWatch
+from tests.unit.engine.engines import settings
+
+DAY_MS = 86_400_000
+
+
+def _watch() -> LossWatch:
+    limits = replace(settings().risk, max_drawdown_pct=Decimal(10), daily_loss_limit=Money(50))
+    watch = LossWatch(limits)
+    watch.saw(1000.0, 3 * DAY_MS)
+    return watch
+
+
+def test_a_new_day_or_a_possible_new_peak_must_be_told() -> None:
+    watch = _watch()
+    assert watch.must_tell(900.0, 4 * DAY_MS)  # the first bar of a new day
+    assert watch.must_tell(1000.0, 3 * DAY_MS + 1)  # may equal the peak
+    assert not watch.must_tell(990.0, 3 * DAY_MS + 1)
+
+
+def test_may_breach_agrees_with_the_safe_length() -> None:
+    watch = _watch()
+    ts = np.full(3, 3 * DAY_MS + 1, dtype=np.int64)
+    calm = np.array([990.0, 980.0, 995.0])
+    assert not watch.may_breach(980.0, 995.0)
+    assert watch.safe_length(calm, ts, 980.0, 995.0) == 3
+    falling = np.array([990.0, 960.0, 940.0])  # the day's loss reaches 50 on the last bar
+    assert watch.may_breach(940.0, 990.0)
+    assert watch.safe_length(falling, ts, 940.0, 990.0) == 2
+
+
+def test_block_extremes_bound_every_stretch() -> None:
+    rng = np.random.default_rng(3)
+    high = rng.uniform(100, 200, 1000)
+    low = high - rng.uniform(0, 50, 1000)
+    blocks = _Extremes(high, low)
+    for start, stop in [(0, 1), (5, 40), (31, 33), (990, 1000), (0, 1000)]:
+        assert blocks.highest(start, stop) >= high[start:stop].max()
+        assert blocks.lowest(start, stop) <= low[start:stop].min()
