@@ -46,6 +46,7 @@ from bot.data import Candles
 from bot.domain import Amount, Intent, Position, Price, Symbol
 from bot.domain.hotpath import hot_path
 from bot.engine.assemble import SimRoad
+from bot.engine.extremes import BlockExtremes
 from bot.engine.losses import LossWatch
 from bot.engine.marks import marked_stretch, marked_value
 from bot.engine.trades import TradeBook
@@ -57,8 +58,6 @@ from bot.strategy.base import BarPlan, Book, ClosedBar
 _RANK: Final = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2}
 #: Bars between two calls of the progress callback.
 PROGRESS_STEP: Final = 4096
-#: Bars per block of :class:`_Extremes`.
-_BLOCK: Final = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +105,7 @@ class EventRun:
         self._tick_f = tick_f
         #: every close in whole ticks, as the venue marks it (``Candles.bar`` rounding)
         self._ticks = np.rint(candles.close / tick_f)
-        self._blocks = _Extremes(candles.high, candles.low)
+        self._blocks = BlockExtremes(candles.high, candles.low)
         self._limit_rank = _RANK[road.risk_settings.on_loss_limit.state]
         interval = road.venue.settings.funding_interval_ms
         slots = candles.ts_ms // interval
@@ -388,28 +387,6 @@ class EventRun:
         self._reported = done
         for _ in range(steps):
             self._on_progress(PROGRESS_STEP)
-
-
-class _Extremes:
-    """The highest high and lowest low of each block of bars: a cheap bound on any
-    stretch (the blocks it touches), before a bar-by-bar look."""
-
-    __slots__ = ("_highs", "_lows")
-
-    def __init__(self, high: npt.NDArray[np.float64], low: npt.NDArray[np.float64]) -> None:
-        starts = np.arange(0, len(high), _BLOCK)
-        self._highs: list[float] = np.maximum.reduceat(high, starts).tolist() if len(high) else []
-        self._lows: list[float] = np.minimum.reduceat(low, starts).tolist() if len(low) else []
-
-    @hot_path
-    def highest(self, start: int, stop: int) -> float:
-        """At least the highest high of bars ``start..stop-1`` (``stop > start``)."""
-        return max(self._highs[start // _BLOCK : (stop - 1) // _BLOCK + 1])
-
-    @hot_path
-    def lowest(self, start: int, stop: int) -> float:
-        """At most the lowest low of bars ``start..stop-1`` (``stop > start``)."""
-        return min(self._lows[start // _BLOCK : (stop - 1) // _BLOCK + 1])
 
 
 @hot_path

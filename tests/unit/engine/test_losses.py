@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 
 from bot.domain import Money
-from bot.engine.events import _Extremes
+from bot.engine.extremes import BlockExtremes
 from bot.engine.losses import LossWatch
 from tests.unit.engine.engines import settings
 
@@ -44,7 +44,7 @@ def test_block_extremes_bound_every_stretch() -> None:
     rng = np.random.default_rng(3)
     high = rng.uniform(100, 200, 1000)
     low = high - rng.uniform(0, 50, 1000)
-    blocks = _Extremes(high, low)
+    blocks = BlockExtremes(high, low)
     for start, stop in [(0, 1), (5, 40), (31, 33), (990, 1000), (0, 1000)]:
         assert blocks.highest(start, stop) >= high[start:stop].max()
         assert blocks.lowest(start, stop) <= low[start:stop].min()
