@@ -12,4 +12,7 @@ loads none of them; pyarrow and matplotlib load only when artifacts are written)
 - :mod:`bot.report.progress`: :class:`Progress`
 - :mod:`bot.report.sweep`: :class:`SweepTable` (the Hydra callback that prints and
   writes the table of a multirun, best objective first)
+- :mod:`bot.report.workers`: :class:`WarmWorkers` (the Hydra callback of ``+sweep=local``
+  that forks joblib's workers from a server with the backtest loaded; the server
+  imports :mod:`bot.report.preload`)
 """

@@ -73,6 +73,16 @@ def test_joblib_multirun_runs_both_points(tmp_path: Path):
     assert all((sweep_dir / row["job"] / "metrics.json").is_file() for row in rows)
 
 
+def test_local_preset_keeps_the_sweep_table_and_warms_the_workers(tmp_path: Path):
+    result = run_bot(tmp_path, "+sweep=local", "--cfg", "hydra")
+    assert result.returncode == 0, result.stderr
+    hydra = OmegaConf.create(result.stdout)
+    callbacks = hydra.hydra.callbacks
+    assert callbacks.sweep_table._target_ == "bot.report.sweep.SweepTable"
+    assert callbacks.warm_workers._target_ == "bot.report.workers.WarmWorkers"
+    assert str(hydra.hydra.launcher.batch_size) == "1"  # the launcher schema types it str
+
+
 def _need_optuna() -> None:
     if importlib.util.find_spec("hydra_plugins.hydra_optuna_sweeper") is not None:
         return
