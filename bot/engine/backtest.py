@@ -28,6 +28,7 @@ from bot.data import Candles
 from bot.domain import Amount, Intent, Symbol
 from bot.engine.assemble import SimRoad
 from bot.engine.events import PROGRESS_STEP, EventRun, Rejection
+from bot.engine.heap import frozen_setup
 from bot.engine.trades import TradeBook
 from bot.execution import Rejected
 from bot.report.record import RunRecord
@@ -56,18 +57,20 @@ def run_backtest(
     if engine == "auto" and isinstance(strategy, PlannedStrategy) and len(candles):
         plan = strategy.plan(candles.open, candles.high, candles.low, candles.close, candles.volume)
     if plan is None:
-        return run_bar_by_bar(
-            road,
-            strategy,
-            candles,
-            symbol=symbol,
-            timeframe=timeframe,
-            tick=tick,
-            initial=initial,
-            on_progress=on_progress,
-        )
+        with frozen_setup():
+            return run_bar_by_bar(
+                road,
+                strategy,
+                candles,
+                symbol=symbol,
+                timeframe=timeframe,
+                tick=tick,
+                initial=initial,
+                on_progress=on_progress,
+            )
     run = EventRun(road, plan, candles, symbol=symbol, tick=tick, on_progress=on_progress)
-    run.run()
+    with frozen_setup():
+        run.run()
     record = _record(
         road,
         candles,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import BybitSettings
+from bot.engine.heap import frozen_setup
 from bot.engine.live.bars import BarFeed
 from bot.engine.live.logs import LiveLog, bridge_library_logs
 from bot.engine.live.road import LiveRoad, build_live_road, new_run_id
@@ -90,7 +91,8 @@ def _run(
         if started is not None:
             started(session)
         if not stop.requested:
-            session.run()
+            with frozen_setup():  # startup's objects live all run: out of the collector's way
+                session.run()
         log.info("stop requested", reason=stop.reason or "-")
     except ReconcileRefused as error:
         log.alarm("refused", reason=error.reason, exit_code=error.exit_code)
