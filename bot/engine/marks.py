@@ -51,19 +51,13 @@ def marked_value(marking: Marking, price: Decimal) -> Decimal:
     return money(marking.wallet + marking.sign * (marking.size * price - marking.cost))
 
 
-def marked_equity(
-    marking: Marking, ticks: npt.NDArray[np.float64], tick: Decimal
-) -> npt.NDArray[np.float64]:
-    """Equity at each close of ``ticks`` (whole ticks, as floats) for this account."""
-    return marked_stretch(marking, ticks, tick)[0]
-
-
 def marked_stretch(
     marking: Marking, ticks: npt.NDArray[np.float64], tick: Decimal
 ) -> tuple[npt.NDArray[np.float64], float, float]:
-    """:func:`marked_equity` of ``ticks`` (at least one), with its lowest and highest
-    value. The equity moves with the close one way (up for a long, down for a short) and
-    correct rounding keeps that order, so they are the values at the extreme closes."""
+    """Equity at each close of ``ticks`` (whole ticks, as floats, at least one) for this
+    account, with its lowest and highest value. The equity moves with the close one way
+    (up for a long, down for a short) and correct rounding keeps that order, so they are
+    the values at the extreme closes."""
     if not marking.sign:
         flat = float(marking.wallet)
         return np.full(len(ticks), flat), flat, flat

@@ -300,8 +300,7 @@ class Executor:
     def _settle(self, prepared: Prepared, answer: SubmitResult) -> ExecutionResult:
         request = prepared.request
         link_id = request.order_link_id
-        if self._journal is not None:
-            self._journal_ack(answer)
+        self._journal_ack(answer)
         if answer.status is OrderStatus.UNKNOWN:
             resolved = resolve_unknown(
                 self._venue,

@@ -57,16 +57,11 @@ class OrderDesk:
         self.open_by_link: dict[str, matching.RestingOrder] = {}
         self.closed: dict[str, Order] = {}
         self.fills: list[Fill] = []
-        # The accepted log in columns: appending keeps no new record object alive per
-        # order (fewer survivors for the collector on the order path); the answers are
-        # kept as their fields and rebuilt by accepted_log().
+        # The accepted log as three parallel lists: appending keeps no record object alive
+        # per order (one survivor fewer for the collector on the order path).
         self.accepted_ts: list[int] = []
         self.accepted_requests: list[OrderRequest] = []
-        self._answer_status: list[OrderStatus] = []
-        self._answer_order_id: list[str] = []
-        self._answer_code: list[int] = []
-        self._answer_message: list[str] = []
-        self._answer_qty: list[Qty | None] = []
+        self.accepted_results: list[SubmitResult] = []
         self.liquidations: list[Liquidation] = []
         self._order_seq = 0
         self._exec_seq = 0
@@ -75,23 +70,11 @@ class OrderDesk:
 
     def accepted_log(self) -> list[AcceptedOrder]:
         """Every request the venue accepted, in venue order, numbered from 1."""
-        answers = zip(
-            self._answer_status,
-            self._answer_order_id,
-            self._answer_code,
-            self._answer_message,
-            self._answer_qty,
-            strict=True,
-        )
         return [
-            AcceptedOrder(
-                seq,
-                ts_ms,
-                request,
-                SubmitResult(request.order_link_id, status, order_id, code, message, qty),
-            )
-            for seq, (ts_ms, request, (status, order_id, code, message, qty)) in enumerate(
-                zip(self.accepted_ts, self.accepted_requests, answers, strict=True), start=1
+            AcceptedOrder(seq, ts_ms, request, result)
+            for seq, (ts_ms, request, result) in enumerate(
+                zip(self.accepted_ts, self.accepted_requests, self.accepted_results, strict=True),
+                start=1,
             )
         ]
 
@@ -110,11 +93,7 @@ class OrderDesk:
         if result.status is not OrderStatus.REJECTED:
             self.accepted_ts.append(self.clock.now_ms())
             self.accepted_requests.append(request)
-            self._answer_status.append(result.status)
-            self._answer_order_id.append(result.order_id)
-            self._answer_code.append(result.code)
-            self._answer_message.append(result.message)
-            self._answer_qty.append(result.qty)
+            self.accepted_results.append(result)
         return result
 
     @hot_path
