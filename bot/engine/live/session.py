@@ -9,12 +9,13 @@ Stream callbacks only enqueue; this loop drains the queue in arrival order:
 - fills (stream, and REST polls from a cursor) are counted once by execution id;
 - stream errors are logged and counted.
 
-Between events it keeps the streams alive (a reconnect is followed by a REST resync of
-positions, open orders and fills before the stream's resync flag is cleared; entries are
-blocked by the stream-health guard meanwhile), re-measures the clock skew, and
-reconciles the journal with the exchange every ``live.reconcile_every_s``: a
-disagreement that survives a catch-up of our own orders halts trading (HALTED, logged
-with the report). ``max_runtime_s`` ends the loop on its own.
+Between events it collects the young garbage (:class:`~bot.engine.heap.IdleCollector`:
+the collector rarely pauses an order), keeps the streams alive (a reconnect is followed
+by a REST resync of positions, open orders and fills before the stream's resync flag is
+cleared; entries are blocked by the stream-health guard meanwhile), re-measures the
+clock skew, and reconciles the journal with the exchange every
+``live.reconcile_every_s``: a disagreement that survives a catch-up of our own orders
+halts trading (HALTED, logged with the report). ``max_runtime_s`` ends the loop on its own.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from decimal import Decimal
 from typing import Final
 
 from bot.domain import Amount, Bar, Fill, Intent, OrderStatus, Position, Symbol
+from bot.engine.heap import IdleCollector
 from bot.engine.live.bars import BarFeed, closed_bar
 from bot.engine.live.logs import LiveLog
 from bot.engine.live.road import LiveRoad
@@ -113,6 +115,7 @@ class LiveSession:
         self._healthy: bool | None = None
         self._due: dict[str, float] = {}
         self._resync_after: dict[str, float] = {}
+        self.collector = IdleCollector()  # young collections between events, not in orders
 
     # ---- setup ------------------------------------------------------------------------
 
@@ -157,6 +160,7 @@ class LiveSession:
                 event = None
             if event is not None:
                 self.handle(event)
+                self.collector.idle()
                 self.drain_for(ALIVE_EVERY_S)
             self.housekeeping()
         return self.stop.reason
@@ -172,6 +176,7 @@ class LiveSession:
                 self.handle(self.road.events.get_nowait())
             except queue.Empty:
                 return
+            self.collector.idle()
 
     def drain(self) -> None:
         """Handle the events already queued; those arriving meanwhile wait their turn (a
