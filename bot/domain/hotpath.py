@@ -8,8 +8,11 @@ mypy still checks them statically. Constructors are never marked, and public met
 where every caller sits behind a checked boundary *and* validates the answer itself: the
 built-in guards' ``evaluate`` (the GuardChain's ``evaluate`` checked the intent, and the
 chain turns any answer that is not a Block or None into a block), the simulated feed's
-health readings (each guard validates every reading) and the simulated venue's order
-desk (only ``SimExchange`` calls it, with arguments it checked).
+health readings (each guard validates every reading), the simulated venue's order
+desk (only ``SimExchange`` calls it, with arguments it checked) and the order ledger's
+``record`` and ``acknowledge`` (the executor and its helpers call them with orders built
+by the checked constructor and with the fields of checked answers; ``Order.transition``
+still checks every status change).
 """
 
 from __future__ import annotations

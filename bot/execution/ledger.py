@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from bot.domain import Fill, Order, OrderStatus
+from bot.domain.hotpath import hot_path
 from bot.errors import InvalidTransition
 
 
@@ -27,6 +28,7 @@ class OrderLedger:
         self._fill_count = 0
         self._filled_qty = Decimal(0)
 
+    @hot_path  # its callers built ``order`` with the checked Order constructor
     def record(self, order: Order) -> None:
         """Record ``order`` (status PENDING) before it is sent; applies held fills."""
         with self._lock:
@@ -37,6 +39,7 @@ class OrderLedger:
             for fill in held or ():
                 self._apply(order, fill)
 
+    @hot_path  # its callers pass a checked answer's fields; ``transition`` checks the status
     def acknowledge(self, order_link_id: str, status: OrderStatus, order_id: str) -> Order:
         """Apply the venue's answer to a recorded order.
 
