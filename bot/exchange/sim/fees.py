@@ -15,6 +15,8 @@ from bot.domain.hotpath import hot_path
 BPS: Final = Decimal(10_000)
 #: Precision of every amount of money the venue books: 1e-12 USDT.
 MONEY_QUANTUM: Final = Decimal("1e-12")
+_ONE: Final = Decimal(1)
+_BUY: Final = Side.BUY  # an enum member read through its class costs ~70 ns in 3.11
 
 
 @hot_path
@@ -29,14 +31,25 @@ def fee_for(notional: Decimal, bps: Decimal) -> Decimal:
     return money(notional * bps / BPS)
 
 
-@hot_path
-def taker_price(base: Decimal, side: Side, slippage_bps: Decimal, instrument: Instrument) -> Price:
-    """Where a taker of ``side`` fills when the reference price is ``base``.
+class Slippage:
+    """Where takers fill: the reference price moved against the taker by ``bps`` basis
+    points, then put on the tick grid in the adverse direction: up for a buy, down for a
+    sell (never below one tick)."""
 
-    The price moves against the taker by ``slippage_bps`` and lands on the tick grid
-    in the adverse direction: up for a buy, down for a sell (never below one tick).
-    """
-    moved = base * (1 + side.sign * slippage_bps / BPS)
-    rounding = ROUND_CEILING if side is Side.BUY else ROUND_FLOOR
-    ticks = (moved / instrument.tick_size).to_integral_value(rounding=rounding)
-    return Price(max(ticks, Decimal(1)) * instrument.tick_size)
+    __slots__ = ("_buy_factor", "_sell_factor")
+
+    def __init__(self, bps: Decimal) -> None:
+        # what a reference price is multiplied by, per side: worked out once, since the
+        # settings are frozen (the same arithmetic as ``base * (1 + sign * bps / BPS)``)
+        self._buy_factor = 1 + Side.BUY.sign * bps / BPS
+        self._sell_factor = 1 + Side.SELL.sign * bps / BPS
+
+    @hot_path
+    def taker_price(self, base: Decimal, side: Side, instrument: Instrument) -> Price:
+        """Where a taker of ``side`` fills when the reference price is ``base``."""
+        tick = instrument.tick_size
+        if side is _BUY:
+            ticks = (base * self._buy_factor / tick).to_integral_value(rounding=ROUND_CEILING)
+        else:
+            ticks = (base * self._sell_factor / tick).to_integral_value(rounding=ROUND_FLOOR)
+        return Price((ticks if ticks >= _ONE else _ONE) * tick)

@@ -15,7 +15,7 @@ class SimStreamHealth:
     """Stream health of a :class:`SimExchange`: alive, last heard at the venue time."""
 
     def __init__(self, venue: SimExchange) -> None:
-        self._venue = venue
+        self._clock = venue.clock  # a venue keeps one clock for life
 
     @hot_path  # the guards validate every reading (read_ms, `is not True`)
     def is_connected(self) -> bool:
@@ -24,8 +24,8 @@ class SimStreamHealth:
 
     @hot_path  # the guards validate every reading (read_ms, `is not True`)
     def last_message_ms(self) -> int | None:
-        """The venue clock: every market update is a message."""
-        return self._venue.server_time_ms()
+        """The venue clock (``server_time_ms``): every market update is a message."""
+        return self._clock.now_ms()
 
 
 class SimClockSkew:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from bot.domain import Amount, Fill, Price, Qty, Side, Symbol
+from bot.domain import Amount, Fill, Order, Price, Qty, Side, Symbol
 from bot.domain.hotpath import hot_path
 from bot.errors import InvalidValue
-from bot.exchange.protocol import OrderRequest, SubmitResult
+from bot.exchange.protocol import OrderRequest, SubmitResult, pending_order
 
 #: Prefix of the ``order_link_id`` of every liquidation fill (``liquidation-<n>``).
 LIQUIDATION_PREFIX: Final = "liquidation-"
@@ -20,6 +20,21 @@ LIQUIDATION_PREFIX: Final = "liquidation-"
 def is_liquidation(fill: Fill) -> bool:
     """True for a fill the venue made by liquidating a position."""
     return fill.order_link_id.startswith(LIQUIDATION_PREFIX)
+
+
+#: What the venue keeps of a market order that filled whole when it was placed (not
+#: reduce-only): the request, its order id and its one fill. A plain tuple: the order path
+#: builds no Order (and no checked record) for it; :func:`filled_order` builds the Order.
+FilledAtOnce = tuple[OrderRequest, str, Fill]
+
+
+def filled_order(record: FilledAtOnce) -> Order:
+    """The Order of a market order filled at once: what the order path builds for any
+    other order (pending, then its fill applied), built only when someone asks."""
+    request, order_id, fill = record
+    order = pending_order(request, order_id)
+    order.apply_fill(fill)
+    return order
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from bot.domain import Instrument, OrderType, Price, TriggerDirection
+from bot.domain import Instrument, OrderStatus, OrderType, Price, TriggerDirection
 from bot.domain.hotpath import hot_path
-from bot.exchange.protocol import OrderRequest
+from bot.exchange.protocol import OrderRequest, SubmitResult
+from bot.exchange.sim.ledger import PositionBook
 
 PARAM_ERROR: Final = 10001
 ORDER_NOT_FOUND: Final = 110001
@@ -29,6 +30,8 @@ BELOW_MIN_NOTIONAL: Final = 110094
 #: with this code and that reason, so the caller sees the refusal synchronously.
 POST_ONLY_WOULD_TAKE: Final = -1
 
+_MARKET: Final = OrderType.MARKET  # an enum member read through its class costs ~70 ns in 3.11
+
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
@@ -36,6 +39,18 @@ class Refusal:
 
     code: int
     message: str
+
+
+@hot_path
+def refused(request: OrderRequest, refusal: Refusal, order_id: str = "") -> SubmitResult:
+    """The REJECTED answer to ``request`` for ``refusal``."""
+    return SubmitResult(
+        request.order_link_id,
+        OrderStatus.REJECTED,
+        order_id=order_id,
+        code=refusal.code,
+        message=refusal.message,
+    )
 
 
 @hot_path
@@ -69,7 +84,7 @@ def check_instrument_rules(
             f"The number of contracts exceeds minimum limit allowed: "
             f"qty {qty} < min order qty {instrument.min_order_qty}",
         )
-    market = request.order_type is OrderType.MARKET
+    market = request.order_type is _MARKET
     limit = instrument.max_mkt_order_qty if market else instrument.max_order_qty
     if qty > limit:
         kind = "max market order qty" if market else "max order qty"
@@ -101,7 +116,7 @@ def check_request_shape(request: OrderRequest, last: Price) -> Refusal | None:
         )
     if trigger is None or direction is None:
         return None
-    if request.order_type is not OrderType.MARKET:
+    if request.order_type is not _MARKET:
         return Refusal(PARAM_ERROR, "params error: the sim supports stop-market orders only")
     if direction is TriggerDirection.RISE and trigger <= last:
         return Refusal(
@@ -114,3 +129,30 @@ def check_request_shape(request: OrderRequest, last: Price) -> Refusal | None:
             f"expect Falling, but trigger_price[{trigger}] >= current[{last}]",
         )
     return None
+
+
+@hot_path
+def check_reduce_only(request: OrderRequest, book: PositionBook | None) -> Refusal | None:
+    """Refuse a reduce-only ``request`` that the position ``book`` (None: flat) cannot take."""
+    if book is None:
+        return Refusal(REDUCE_ONLY, "current position is zero, cannot fix reduce-only order qty")
+    if book.side is request.side:
+        return Refusal(
+            REDUCE_ONLY,
+            f"reduce-only order has same side with current position: "
+            f"{request.side.value} {request.qty} would increase a {book.side.value} "
+            f"position of {book.size}",
+        )
+    return None
+
+
+@hot_path
+def check_balance(cost: Decimal, available: Decimal, leverage: int) -> Refusal | None:
+    """Refuse an order whose ``cost`` (margin at ``leverage`` plus fee) exceeds ``available``."""
+    if cost <= available:
+        return None
+    return Refusal(
+        INSUFFICIENT_BALANCE,
+        f"ab not enough for new order: order cost {cost} (margin at leverage "
+        f"{leverage} plus fee) > available balance {available}",
+    )

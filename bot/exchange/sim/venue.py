@@ -1,8 +1,10 @@
 """The simulated venue: Bybit linear perpetuals in one-way mode, driven by a script.
 
-Every public method takes one lock, so many threads may call it at once. Nothing reads
-the wall clock or draws random numbers: the venue's time is the time of the last
-market update, and ids are counters, so the same script always gives the same fills.
+Every public method that changes anything or reads more than one value takes one lock,
+so many threads may call it at once (the others read one value that is replaced whole:
+an instrument, the clock, a ticker). Nothing reads the wall clock or draws random
+numbers: the venue's time is the time of the last market update, and ids are counters,
+so the same script always gives the same fills.
 """
 
 from __future__ import annotations
@@ -34,7 +36,13 @@ from bot.exchange.sim.desk import OrderDesk
 from bot.exchange.sim.fees import money
 from bot.exchange.sim.ledger import AccountTotals
 from bot.exchange.sim.marking import Marking
-from bot.exchange.sim.records import AcceptedOrder, FundingPayment, Liquidation, VenueClock
+from bot.exchange.sim.records import (
+    AcceptedOrder,
+    FundingPayment,
+    Liquidation,
+    VenueClock,
+    filled_order,
+)
 from bot.exchange.sim.settings import MAX_LEVERAGE, MIN_LEVERAGE, SimSettings
 
 
@@ -89,8 +97,11 @@ class SimExchange:
 
     def ticker(self, symbol: Symbol) -> Ticker | None:
         """Latest ticker of ``symbol``, or None before its first price."""
-        with self._lock:
-            return self._desk.tickers.get(symbol)
+        # No lock: one dict read of an immutable Ticker, which a market update replaces
+        # whole. Read during an update, it is the new price a moment before that update's
+        # fills are booked; every account read still waits for them, so no caller can see
+        # a combination that locked reads could not give.
+        return self._desk.tickers.get(symbol)
 
     def server_time_ms(self) -> int:
         """The venue clock in epoch milliseconds."""
@@ -171,7 +182,7 @@ class SimExchange:
     def positions(self) -> dict[Symbol, Position]:
         """Every non-flat position."""
         with self._lock:
-            return {s: b.as_position(s) for s, b in self._desk.ledger.books.items()}
+            return {symbol: book.as_position() for symbol, book in self._desk.ledger.books.items()}
 
     def open_orders(self, symbol: Symbol | None = None) -> list[Order]:
         """Copies of the orders that may still fill, in the order they were placed."""
@@ -186,19 +197,28 @@ class SimExchange:
             if resting is not None:
                 return _copy(resting.order)
             closed = self._desk.closed.get(order_link_id)
-            return None if closed is None else _copy(closed)
+            if closed is None:
+                return None
+            return _copy(closed) if isinstance(closed, Order) else filled_order(closed)
 
     def balance(self) -> Balance:
         """Wallet, equity (with unrealised PnL at the last price) and available balance."""
         with self._lock:
             ledger = self._desk.ledger
-            tickers = self._desk.tickers
-            # only held symbols are marked; a held symbol without a price raises, as before
-            lasts = {s: tickers[s].last_price for s in ledger.books}
-            # positional: a checked constructor is slower with keywords (wallet, equity,
-            # available)
-            return Balance(
-                Amount(ledger.wallet), Amount(money(ledger.equity(lasts))), Amount(ledger.available)
+            equity = ledger.wallet
+            if ledger.books:
+                tickers = self._desk.tickers
+                # only held symbols are marked; a held symbol without a price raises
+                for symbol, book in ledger.books.items():
+                    equity += book.unrealised(tickers[symbol].last_price)
+            wallet = Amount(ledger.wallet)
+            # Flat with nothing reserved, all three are the wallet: one Amount serves them
+            # (only a number equal in value *and* exponent, compare_total 0, is the same).
+            marked, available = money(equity), ledger.available
+            return Balance(  # positional: a checked constructor is slower with keywords
+                wallet,
+                wallet if not marked.compare_total(wallet) else Amount(marked),
+                wallet if not available.compare_total(wallet) else Amount(available),
             )
 
     def marking(self, symbol: Symbol) -> Marking:
@@ -257,7 +277,14 @@ class SimExchange:
     def accepted_log(self) -> list[AcceptedOrder]:
         """Every request the venue accepted, in venue order (a copy)."""
         with self._lock:
-            return self._desk.accepted_log()
+            desk = self._desk
+            columns = zip(
+                desk.accepted_ts, desk.accepted_requests, desk.accepted_results, strict=True
+            )
+            return [
+                AcceptedOrder(seq, ts_ms, request, result)
+                for seq, (ts_ms, request, result) in enumerate(columns, start=1)
+            ]
 
     @property
     def accepted_count(self) -> int:
