@@ -175,10 +175,11 @@ class OrderStatus(Enum):
     @hot_path
     def is_open(self) -> bool:
         """True while the order may still fill on the venue."""
-        return self in (OrderStatus.NEW, OrderStatus.UNTRIGGERED, OrderStatus.PARTIALLY_FILLED)
+        return self in _OPEN
 
 
 _TERMINAL: Final = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
+_OPEN: Final = frozenset({OrderStatus.NEW, OrderStatus.UNTRIGGERED, OrderStatus.PARTIALLY_FILLED})
 _S = OrderStatus
 _LIVE: Final = frozenset({_S.NEW, _S.UNTRIGGERED, _S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELLED})
 TRANSITIONS: Final[dict[OrderStatus, frozenset[OrderStatus]]] = {

@@ -38,8 +38,6 @@ from bot.exchange.sim.settings import SimSettings
 # these module constants instead.
 _REJECTED: Final = OrderStatus.REJECTED
 _FILLED: Final = OrderStatus.FILLED
-#: The statuses in which an order may still fill (``OrderStatus.is_open``), as one set.
-_OPEN: Final = frozenset(status for status in OrderStatus if status.is_open)
 
 
 class OrderDesk:
@@ -202,13 +200,13 @@ class OrderDesk:
             reserved = Decimal(0) if request.reduce_only else self._entry_cost(request, last)
             order.transition(OrderStatus.NEW)
             self._rest(request, order, reserved)
-        if order.status not in _OPEN:
+        if not order.status.is_open:
             self.closed[order.order_link_id] = order
         return self._result(order)
 
     @hot_path
     def _result(self, order: Order) -> SubmitResult:
-        if order.status not in _OPEN and order.order_link_id not in self.closed:
+        if not order.status.is_open and order.order_link_id not in self.closed:
             self.closed[order.order_link_id] = order
         return SubmitResult(
             order.order_link_id, order.status, order.order_id, 0, order.reason, order.qty
@@ -264,7 +262,7 @@ class OrderDesk:
         instrument = self.instruments[symbol]
         for resting in list(book.values()):
             order = resting.order
-            if order.status not in _OPEN:
+            if not order.status.is_open:
                 continue
             request = resting.request
             if request.trigger_price is not None and request.trigger_direction is not None:
