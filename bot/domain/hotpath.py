@@ -12,7 +12,11 @@ health readings (each guard validates every reading), the simulated venue's orde
 desk (only ``SimExchange`` calls it, with arguments it checked) and the order ledger's
 ``record`` and ``acknowledge`` (the executor and its helpers call them with orders built
 by the checked constructor and with the fields of checked answers; ``Order.transition``
-still checks every status change).
+still checks every status change). Also the guard chain's ``evaluate`` (it checks its
+one input itself and raises :class:`~bot.errors.TypeViolation` as beartype would, and
+answers only Blocks) and ``plan_close`` (only the executor calls it, behind ``submit``,
+with a checked close intent and instrument; it checks the position itself and builds
+its answer with the checked ``ClosePlan`` constructor).
 """
 
 from __future__ import annotations

@@ -46,9 +46,9 @@ from bot.data import Candles
 from bot.domain import Amount, Intent, Position, Price, Symbol
 from bot.domain.hotpath import hot_path
 from bot.engine.assemble import SimRoad
-from bot.engine.extremes import BlockExtremes
+from bot.engine.extremes import BankruptcyReach, TickExtremes
 from bot.engine.losses import LossWatch
-from bot.engine.marks import marked_stretch, marked_value
+from bot.engine.marks import EquityBackfill, EquityLine, marked_value, whole_ticks
 from bot.engine.trades import TradeBook
 from bot.exchange.sim.marking import Marking
 from bot.execution import Rejected
@@ -58,6 +58,10 @@ from bot.strategy.base import BarPlan, Book, ClosedBar
 _RANK: Final = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2}
 #: Bars between two calls of the progress callback.
 PROGRESS_STEP: Final = 4096
+
+Floats = npt.NDArray[np.float64]
+#: The equity of a stretch of bars, its lowest and its highest.
+Curve = tuple[Floats, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +108,15 @@ class EventRun:
         tick_f = float(tick)
         self._tick_f = tick_f
         #: every close in whole ticks, as the venue marks it (``Candles.bar`` rounding)
-        self._ticks = np.rint(candles.close / tick_f)
-        self._blocks = BlockExtremes(candles.high, candles.low)
-        self._limit_rank = _RANK[road.risk_settings.on_loss_limit.state]
+        self._ticks = whole_ticks(candles.close, tick_f)
+        self._reach = BankruptcyReach(candles.high, candles.low, tick_f)
+        self._closes = TickExtremes(self._ticks)
+        #: passed stretches whose equity is written when the run ends
+        self._backfill = EquityBackfill()
+        limit_rank = _RANK[road.risk_settings.on_loss_limit.state]
+        #: the states a loss-limit breach would still escalate (a tuple: membership by
+        #: identity, where a dict or set would call the enum's Python-level hash)
+        self._below_limit = tuple(state for state, rank in _RANK.items() if rank < limit_rank)
         interval = road.venue.settings.funding_interval_ms
         slots = candles.ts_ms // interval
         due = np.ones(count, dtype=np.bool_)
@@ -134,6 +144,7 @@ class EventRun:
             else:
                 self._visit(index)
             index += 1
+        self._backfill.write(self.equity, self._ticks)
         self._progress(count)
 
     # -- visiting -------------------------------------------------------------------
@@ -173,7 +184,7 @@ class EventRun:
         venue.update_market(symbol, opening, opening, ts_ms=ts)
         self._submit_pending(ts)
         marking = venue.marking(symbol)
-        if marking.resting or marking.others or self._may_liquidate(i, i + 1, marking) < 1:
+        if marking.resting or marking.others or self._reach.may_reach(i, marking):
             venue.on_bar(symbol, candles.bar(i, tick))
             marking = venue.marking(symbol)
         self._book_fills()
@@ -239,24 +250,21 @@ class EventRun:
 
     @hot_path
     def _close_price(self, i: int) -> Price:
-        return Price(Decimal(int(self._ticks.item(i))) * self._tick)
+        return Price(Decimal(self._ticks.item(i)) * self._tick)
 
     @hot_path
     def _equity_at_close(self, i: int, marking: Marking) -> Decimal:
         """The venue's equity at bar ``i``'s close; ``marking`` is the venue's now."""
         if marking.others:
             return self._road.venue.equity_at(self._symbol, self._close_price(i))
-        close = Decimal(int(self._ticks.item(i))) * self._tick
+        close = Decimal(self._ticks.item(i)) * self._tick
         return marked_value(marking, close)
 
     @hot_path
     def _tell_risk_if_due(self, value: Decimal, equity: float, ts_ms: int) -> None:
         """As on a passed bar: the risk engine hears of a visited bar's equity when it
         may change its state (a new day, a new peak, a loss limit that can still bite)."""
-        watch = self._watch
-        if watch.must_tell(equity, ts_ms) or (
-            self._loss_limit_open() and watch.may_breach(equity, equity)
-        ):
+        if self._watch.must_tell_bar(equity, ts_ms, self._loss_limit_open()):
             self._tell_risk(Amount(value), ts_ms)
 
     @hot_path
@@ -285,22 +293,42 @@ class EventRun:
         an exit it tracks may fire), that bar included: the venue has nothing to do on
         it, so the strategy gets the venue's exact equity there. It ends before the
         first bar that may liquidate or breach a loss limit.
+
+        The checks first take the equity's bounds over the blocks of closes the stretch
+        touches (:class:`~bot.engine.extremes.TickExtremes`); a check that may bite on
+        those is made again on the stretch's own equity. The curve itself is written at
+        the end of the run where it can be (:class:`~bot.engine.marks.EquityBackfill`).
         """
         seen = self._plan.next_bar(start, stop)
         stop = min(stop, seen + 1)
-        if stop <= start:
-            return start
-        ticks = self._ticks[start:stop]
-        equity, low, high = marked_stretch(marking, ticks, self._tick)
-        end = start + self._safe_length(start, equity, marking, (low, high))
+        end = start + self._reach.clear_bars(start, stop, marking) if stop > start else start
         if end <= start:
             return start
-        if end < stop:
-            equity, ticks = equity[: end - start], ticks[: end - start]
-            high = float(equity.max())
-        self.equity[start:end] = equity
+        line = EquityLine(marking, self._tick)
+        least, most = self._closes.bounds(start, end)
+        curve, low, high = self._bounds(line, start, end, (least, most))
+        if self._loss_limit_open() and self._watch.may_breach(low, high):
+            if curve is None:
+                curve = line.stretch(self._ticks[start:end])
+            end = start + self._breach_free(start, curve)
+            if end <= start:
+                return start
+            if end - start < len(curve[0]):
+                equity = curve[0][: end - start]
+                curve = (equity, float(equity.min()), float(equity.max()))
+            high = curve[2]
+        ts = self._candles.ts_ms
+        if self._watch.must_tell(high, ts.item(end - 1)):
+            if curve is None:
+                curve = line.stretch(self._ticks[start:end])
+            self._tell_risk_passed(start, curve[0], self._ticks[start:end], marking.sign, curve[2])
+        if curve is not None:
+            self.equity[start:end] = curve[0]
+        elif line.flat is not None:
+            self.equity[start:end] = line.flat
+        elif not self._backfill.keep(start, end, line, least, most):
+            self.equity[start:end] = line.stretch(self._ticks[start:end])[0]
         self.held[start:end] = self._held
-        self._tell_risk_passed(start, equity, ticks, marking.sign, high)
         if seen >= end:
             self._plan.skip(start, end)
         else:
@@ -317,57 +345,35 @@ class EventRun:
         return list(self._plan.on_bar(i, self._closed(i), Book(self._position(), value)))
 
     @hot_path
-    def _safe_length(
-        self,
-        start: int,
-        equity: npt.NDArray[np.float64],
-        marking: Marking,
-        bounds: tuple[float, float],
-    ) -> int:
-        """How many bars from ``start`` surely neither liquidate nor breach a loss limit;
-        ``bounds`` are the lowest and highest of ``equity``."""
-        length = self._may_liquidate(start, start + len(equity), marking)
-        if length and self._loss_limit_open():
-            stop = start + length
-            if length < len(equity):
-                equity = equity[:length]
-                bounds = (float(equity.min()), float(equity.max()))
-            if self._watch.may_breach(*bounds):
-                ts = self._candles.ts_ms[start:stop]
-                length = self._watch.safe_length(equity, ts, *bounds)
-        return length
+    def _bounds(
+        self, line: EquityLine, start: int, end: int, closes: tuple[int, int]
+    ) -> tuple[Curve | None, float, float]:
+        """The lowest and highest equity of bars ``start..end-1`` can have, their closes
+        lying within ``closes``; with the exact curve when it had to be computed."""
+        bounds = line.bounds(*closes)
+        if bounds is not None:
+            return None, bounds[0], bounds[1]
+        curve = line.stretch(self._ticks[start:end])
+        return curve, curve[1], curve[2]
 
     @hot_path
-    def _may_liquidate(self, start: int, stop: int, marking: Marking) -> int:
-        """Bars from ``start`` (up to ``stop``) whose range surely stays off the
-        position's bankruptcy price (a tick of margin for the rounding of the range)."""
-        length = stop - start
-        if not marking.sign or marking.bankruptcy is None:
-            return length
-        level = float(marking.bankruptcy)
-        if marking.sign > 0:
-            level += self._tick_f
-            if level < self._blocks.lowest(start, stop):
-                return length
-            return _first(self._candles.low[start:stop] <= level, length)
-        level -= self._tick_f
-        if level > self._blocks.highest(start, stop):
-            return length
-        return _first(self._candles.high[start:stop] >= level, length)
+    def _breach_free(self, start: int, curve: Curve) -> int:
+        """How many bars of ``curve`` (the equity from ``start`` on, its lowest and
+        highest) surely breach no loss limit."""
+        equity, low, high = curve
+        if not self._watch.may_breach(low, high):
+            return len(equity)
+        ts = self._candles.ts_ms[start : start + len(equity)]
+        return self._watch.safe_length(equity, ts, low, high)
 
     @hot_path
     def _loss_limit_open(self) -> bool:
         """Whether a loss-limit breach could still change the trading state."""
-        return _RANK[self._road.state.state] < self._limit_rank
+        return self._road.state.state in self._below_limit
 
     @hot_path
     def _tell_risk_passed(
-        self,
-        start: int,
-        equity: npt.NDArray[np.float64],
-        ticks: npt.NDArray[np.float64],
-        sign: int,
-        high: float,
+        self, start: int, equity: Floats, ticks: npt.NDArray[np.int64], sign: int, high: float
     ) -> None:
         """Give the risk engine the exact equity on the passed bars that change its state."""
         stop = start + len(equity)
@@ -387,9 +393,3 @@ class EventRun:
         self._reported = done
         for _ in range(steps):
             self._on_progress(PROGRESS_STEP)
-
-
-@hot_path
-def _first(mask: npt.NDArray[np.bool_], default: int) -> int:
-    hits = np.flatnonzero(mask)
-    return int(hits[0]) if hits.size else default

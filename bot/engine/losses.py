@@ -39,6 +39,7 @@ class LossWatch:
         self.day: int | None = None
         self.day_start = 0.0
 
+    @hot_path
     def saw(self, equity: float, ts_ms: int) -> None:
         """The risk engine was told ``equity`` at ``ts_ms``."""
         day = ts_ms // _DAY_MS
@@ -48,21 +49,37 @@ class LossWatch:
         if self.peak is None or equity > self.peak:
             self.peak = equity
 
+    @hot_path
     def must_tell(self, equity: float, ts_ms: int) -> bool:
         """Whether a visited bar's ``equity`` is the first of a new UTC day or may be a
         new peak: the rule of :meth:`telling`, on one bar."""
+        return self._new_day_or_peak(equity, ts_ms)
+
+    @hot_path
+    def must_tell_bar(self, equity: float, ts_ms: int, limit_open: bool) -> bool:
+        """Whether a visited bar's ``equity`` must go to the risk engine: as
+        :meth:`must_tell`, or, while a loss limit can still change the trading state
+        (``limit_open``), where it may breach one (:meth:`may_breach` on that bar)."""
+        if self._new_day_or_peak(equity, ts_ms):
+            return True
+        return limit_open and not self._within(equity, equity)
+
+    @hot_path
+    def _new_day_or_peak(self, equity: float, ts_ms: int) -> bool:
         peak, day = self.peak, self.day
         if peak is None or day is None or ts_ms // _DAY_MS > day:
             return True
         return equity >= peak - _RELATIVE_MARGIN * max(1.0, abs(peak))
 
+    @hot_path
     def may_breach(self, low: float, high: float) -> bool:
         """Whether a bar or stretch whose equity stays in ``low..high`` may reach a loss
         limit (:meth:`safe_length` then says where)."""
         return not self._within(low, high)
 
+    @hot_path
     def telling(
-        self, equity: Floats, ts_ms: Times, ticks: Floats, sign: int, high: float
+        self, equity: Floats, ts_ms: Times, ticks: Times, sign: int, high: float
     ) -> list[int]:
         """Offsets of the passed bars the risk engine must be told, in order: the first
         bar of each new UTC day and the bar that may set a new peak. ``high`` is the
@@ -82,6 +99,7 @@ class LossWatch:
                 chosen.sort()
         return chosen
 
+    @hot_path
     def safe_length(self, equity: Floats, ts_ms: Times, low: float, high: float) -> int:
         """How many leading bars surely breach no loss limit; ``low`` and ``high`` are
         the lowest and highest of ``equity``."""

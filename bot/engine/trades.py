@@ -6,12 +6,16 @@ next with the remainder.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from bot.domain import Fill, Side, Symbol
 from bot.domain.hotpath import hot_path
 from bot.report.record import TradeRecord
 
-_ZERO = Decimal(0)
+_ZERO: Final = Decimal(0)
+# an enum member read through its class costs ~70 ns in 3.11
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
 
 
 class TradeBook:
@@ -36,10 +40,9 @@ class TradeBook:
 
     def on_fill(self, fill: Fill) -> TradeRecord | None:
         """Apply ``fill``; returns the trade it completed, if any."""
-        side, qty, price = fill.side, fill.qty, fill.price
-        sign = 1 if side is Side.BUY else -1
+        qty, price, fee = fill.qty, fill.price, fill.fee
+        sign = 1 if fill.side is _BUY else -1
         signed = qty * sign
-        fee = Decimal(fill.fee)
         size = self._size
         if size == 0 or (size > 0) == (signed > 0):
             self._open_or_add(fill, signed, fee)
@@ -53,16 +56,16 @@ class TradeBook:
         self._size = size = size + closing * sign
         if size != 0:
             return None
-        done = TradeRecord(
-            symbol=self._symbol,
-            side=Side.BUY if fill.side is Side.SELL else Side.SELL,
-            qty=self._peak,
-            entry_ts_ms=self._opened_ms,
-            entry_price=self._entry,
-            exit_ts_ms=fill.ts_ms,
-            exit_price=self._exit_value / self._exit_qty,
-            pnl=self._pnl,
-            fees=self._fees,
+        done = TradeRecord(  # positional: a checked constructor is slower with keywords
+            self._symbol,
+            _SELL if sign > 0 else _BUY,  # the side of the position this fill closed
+            self._peak,
+            self._opened_ms,
+            self._entry,
+            fill.ts_ms,
+            self._exit_value / self._exit_qty,
+            self._pnl,
+            self._fees,
         )
         self.trades.append(done)
         rest = abs(signed) - closing

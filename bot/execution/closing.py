@@ -15,7 +15,8 @@ from decimal import Decimal
 from enum import Enum
 
 from bot.domain import Instrument, Position, Qty, Side
-from bot.errors import BelowMinQty
+from bot.domain.hotpath import hot_path
+from bot.errors import BelowMinQty, InvalidValue
 
 
 class RemainderPolicy(Enum):
@@ -34,14 +35,19 @@ class ClosePlan:
     note: str = ""
 
 
+@hot_path  # the executor's close path: a checked intent's fraction, checked rules and policy
 def plan_close(
     position: Position, fraction: Decimal, instrument: Instrument, policy: RemainderPolicy
 ) -> ClosePlan:
     """The reduce-only order that closes ``fraction`` of ``position``.
 
     Raises :class:`~bot.errors.BelowMinQty` when the rounded qty is zero or below the
-    instrument's minimum and the policy does not turn it into a full close.
+    instrument's minimum and the policy does not turn it into a full close, and
+    :class:`~bot.errors.InvalidValue` when ``position`` is not a :class:`Position` (the
+    one input read from a venue's container, of which beartype checks a single item).
     """
+    if not isinstance(position, Position):
+        raise InvalidValue("position", position, "the live Position to close")
     size = position.size
     qty = min(instrument.floor_qty(size * fraction), size)
     remainder = size - qty
@@ -69,4 +75,6 @@ def plan_close(
                 "min_order_qty": str(instrument.min_order_qty),
             },
         )
-    return ClosePlan(side=position.side.opposite, qty=Qty(qty), note=note)
+    # positional (a checked constructor is slower with keywords); a qty that already is
+    # a Qty (the position's own size) is not built again
+    return ClosePlan(position.side.opposite, qty if type(qty) is Qty else Qty(qty), note)

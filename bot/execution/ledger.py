@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from bot.domain import Fill, Order, OrderStatus
 from bot.domain.hotpath import hot_path
-from bot.errors import InvalidTransition
+from bot.errors import InvalidTransition, TypeViolation
 
 
 class OrderLedger:
@@ -62,17 +62,33 @@ class OrderLedger:
     def on_fill(self, fill: Fill) -> bool:
         """Count ``fill`` once; False if its execution id was already counted."""
         with self._lock:
-            if fill.exec_id in self._seen:
-                return False
-            order = self._orders.get(fill.order_link_id)
-            if order is None:
-                held = self._held.setdefault(fill.order_link_id, [])
-                if any(f.exec_id == fill.exec_id for f in held):
-                    return False
-                held.append(fill)
-                return True
-            return self._apply(order, fill)
+            return self._count(fill)
 
+    def on_fills(self, fills: list[Fill]) -> list[Fill]:
+        """Count each of ``fills`` once (as :meth:`on_fill`, under one hold of the lock);
+        returns the ones that were new, in order. Every item is checked to be a
+        :class:`Fill` (a run-time check of the list looks at one item only): anything
+        else raises before any of them is counted."""
+        for fill in fills:
+            if not isinstance(fill, Fill):
+                raise TypeViolation(f"OrderLedger.on_fills: {fill!r} is not a Fill")
+        with self._lock:
+            return [fill for fill in fills if self._count(fill)]
+
+    @hot_path  # on_fill and on_fills checked ``fill``; they hold the lock
+    def _count(self, fill: Fill) -> bool:
+        if fill.exec_id in self._seen:
+            return False
+        order = self._orders.get(fill.order_link_id)
+        if order is None:
+            held = self._held.setdefault(fill.order_link_id, [])
+            if any(f.exec_id == fill.exec_id for f in held):
+                return False
+            held.append(fill)
+            return True
+        return self._apply(order, fill)
+
+    @hot_path  # a recorded order (checked constructor) and a checked fill; under the lock
     def _apply(self, order: Order, fill: Fill) -> bool:
         applied = order.apply_fill(fill)
         if applied:

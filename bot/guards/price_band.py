@@ -50,11 +50,15 @@ class PriceBand(FailClosedGuard):
             raise InputUnavailable(f"no mark price for {intent.symbol}: the ticker has none")
         mark = mark if self._use_mark else None
         outside = cast("list[Outside]", [])  # no annotated local: beartype checks those
-        for label, price in (("limit", intent.limit_price), ("trigger", intent.trigger_price)):
-            if price is not None:  # (a market entry has neither)
-                self._compare(outside, label, price, "last", last)
-                if mark is not None:
-                    self._compare(outside, label, price, "mark", mark)
+        limit, trigger = intent.limit_price, intent.trigger_price  # a market entry has neither
+        if limit is not None:
+            self._compare(outside, "limit", limit, "last", last)
+            if mark is not None:
+                self._compare(outside, "limit", limit, "mark", mark)
+        if trigger is not None:
+            self._compare(outside, "trigger", trigger, "last", last)
+            if mark is not None:
+                self._compare(outside, "trigger", trigger, "mark", mark)
         if mark is not None and intent.order_type is OrderType.MARKET:
             self._compare(outside, "last", last, "mark", mark)
         return self._block(outside) if outside else None

@@ -10,6 +10,8 @@ from bot.domain.hotpath import hot_path
 from bot.risk.portfolio import PortfolioSnapshot, cents, fmt
 from bot.risk.settings import RiskSettings
 
+_ZERO = Decimal(0)
+
 
 @hot_path  # built only by marked_exposure below, from a checked snapshot
 @dataclass(frozen=True, slots=True)
@@ -27,8 +29,7 @@ def marked_exposure(intent: EntryIntent, snapshot: PortfolioSnapshot) -> Exposur
     An opposite-side position counts fully towards the total and not towards the
     symbol's same-side exposure, which over-states the total: the safe side.
     """
-    total = Decimal(0)
-    same_side = Decimal(0)
+    total = same_side = _ZERO
     for symbol, position in snapshot.positions.items():
         price = snapshot.prices.get(symbol)
         if price is None:

@@ -13,6 +13,7 @@ from bot.risk.state import TradingState, TradingStateHolder
 from tests.unit.guards.doubles import (
     FakeSkew,
     FakeStream,
+    RaisingStateHolder,
     RaisingTickers,
     close_all,
     market_buy,
@@ -138,3 +139,47 @@ def test_chain_mutants_are_realistic() -> None:
     """The mutant chains still report ordinary blocks."""
     chain = SwallowingChain([ClockSkewGuard(settings(), FakeSkew(9_000))])
     assert_chain_blocks(chain, market_buy(), "clock_skew")
+
+
+# ---- the chain calls a built-in guard's rule directly -------------------------------
+
+
+def _every_guard_broken() -> tuple[GuardChain, Intent]:
+    """The broken world, with a trading state that cannot even be read."""
+    chain = build_guard_chain(
+        settings(),
+        state=RaisingStateHolder(),
+        prices=RaisingTickers(OSError("feed down")),
+        stream=FakeStream(error=ConnectionError("socket closed")),
+        skew=FakeSkew(error=TimeoutError("no answer")),
+        clock=BrokenClock(),
+    )
+    return chain, stop_buy("58000", TriggerDirection.RISE)
+
+
+def test_the_chain_blocks_a_raising_built_in_guard_exactly_as_its_check_does() -> None:
+    chain, intent = _every_guard_broken()
+    blocks = assert_chain_blocks(chain, intent, *(guard.name for guard in chain.guards))
+    assert blocks == [guard.check(intent) for guard in chain.guards]
+    assert all(block.numbers.get("error") for block in blocks)
+
+
+def test_fail_open_variant_is_caught_built_in_guards_in_a_swallowing_chain() -> None:
+    """A chain that swallows the errors of the built-in guards' rules fails the same
+    assertion: their exceptions reach the chain, not their own ``check``."""
+    chain, intent = _every_guard_broken()
+    swallowing = SwallowingChain(chain.guards)
+    with pytest.raises(AssertionError, match="chain answered"):
+        assert_chain_blocks(swallowing, intent, *(guard.name for guard in chain.guards))
+
+
+def test_a_guard_that_overrides_check_is_run_through_its_own_check() -> None:
+    """A FailClosedGuard subclass with its own ``check`` is called through it."""
+
+    class Vetoing(ClockSkewGuard):
+        def check(self, intent: Intent) -> Block | None:
+            return Block(self.name, "vetoed by its own check")
+
+    chain = GuardChain([Vetoing(settings(), FakeSkew(0))])
+    (block,) = assert_chain_blocks(chain, market_buy(), "clock_skew")
+    assert block.reason == "vetoed by its own check"

@@ -2,9 +2,9 @@
 
 Not thread-safe by itself: :class:`~bot.exchange.sim.venue.SimExchange` holds one lock
 around every call. Work per market update is proportional to the orders resting on
-that symbol and its position; nothing here scans past orders or fills. A market entry
-fills whole as it is placed and is kept as what was asked and what it got, with no live
-Order (:meth:`OrderDesk._fill_market_entry`).
+that symbol and its position; nothing here scans past orders or fills. A market order
+that fills whole as it is placed is kept as what was asked and what it got, with no live
+Order (:meth:`OrderDesk._fill_market`).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class OrderDesk:
         self.leverage: dict[Symbol, int] = dict.fromkeys(instruments, settings.leverage)
         self.resting: dict[Symbol, dict[str, matching.RestingOrder]] = {s: {} for s in instruments}
         self.open_by_link: dict[str, matching.RestingOrder] = {}
-        # closed orders by link id; a market entry filled at once is kept as FilledAtOnce
+        # closed orders by link id; a market order filled whole at once is kept as FilledAtOnce
         self.closed: dict[str, Order | FilledAtOnce] = {}
         self.fills: list[Fill] = []
         # The accepted log as three parallel lists: appending keeps no record object alive
@@ -79,8 +79,8 @@ class OrderDesk:
             return rules.refused(request, refusal)
         self._order_seq += 1
         order_id = f"sim-{self._order_seq}"
-        if request.price is None and request.trigger_price is None and not request.reduce_only:
-            result = self._fill_market_entry(request, order_id)
+        if request.price is None and request.trigger_price is None:
+            result = self._fill_market(request, order_id)
         else:
             result = self._place(request, pending_order(request, order_id))
         self._quote = None
@@ -111,7 +111,8 @@ class OrderDesk:
             return refusal
         if request.reduce_only:
             return rules.check_reduce_only(request, self.ledger.books.get(request.symbol))
-        return self._check_balance(request, self._entry_cost(request, last))
+        cost = self._entry_cost(request, last)
+        return rules.check_balance(cost, self.ledger.available, self.leverage[request.symbol])
 
     @hot_path
     def _entry_cost(self, request: OrderRequest, last: Price) -> Decimal:
@@ -141,25 +142,24 @@ class OrderDesk:
         return price, fee
 
     @hot_path
-    def _check_balance(self, request: OrderRequest, cost: Decimal) -> Refusal | None:
-        return rules.check_balance(cost, self.ledger.available, self.leverage[request.symbol])
+    def _fill_market(self, request: OrderRequest, order_id: str) -> SubmitResult:
+        """A market order fills at once as a taker: whole, unless it is a reduce-only one
+        the position no longer takes whole (then :meth:`_place` cuts or cancels it, meeting
+        the position as it is now, after any liquidation this meeting made).
 
-    @hot_path
-    def _fill_market_entry(self, request: OrderRequest, order_id: str) -> SubmitResult:
-        """A market order that is not reduce-only fills whole at once, as a taker.
-
-        It needs no live Order: the desk keeps what was asked, the order id and the fill
-        (:data:`~bot.exchange.sim.records.FilledAtOnce`), from which a lookup builds the
-        Order with the calls :meth:`_place` and :meth:`_fill` would have made.
+        A whole fill keeps no live Order, only what was asked, the order id and the fill
+        (:data:`~bot.exchange.sim.records.FilledAtOnce`); a lookup builds the Order from them.
         """
-        symbol, side, link = request.symbol, request.side, request.order_link_id
+        symbol, side, link, qty = request.symbol, request.side, request.order_link_id, request.qty
         last = self.tickers[symbol].last_price
         price, fee = self._taker_quote(request, last, self.instruments[symbol])
-        self._meet_position(symbol, side, price)
-        fill = self._book_fill(link, symbol, side, request.qty, price, fee=fee, maker=False)
+        book = self._meet_position(symbol, side, price)
+        if request.reduce_only and (book is None or book.side is side or qty > book.size):
+            return self._place(request, pending_order(request, order_id))
+        fill = self._book_fill(link, symbol, side, qty, price, fee=fee, maker=False)
         self._cancel_reduce_only_if_flat(symbol)
         self.closed[link] = (request, order_id, fill)
-        return SubmitResult(link, _FILLED, order_id, 0, "", request.qty)
+        return SubmitResult(link, _FILLED, order_id, 0, "", qty)
 
     @hot_path
     def _place(self, request: OrderRequest, order: Order) -> SubmitResult:
@@ -167,7 +167,7 @@ class OrderDesk:
         if request.trigger_price is not None:
             order.transition(OrderStatus.UNTRIGGERED)
             self._rest(request, order, Decimal(0))
-        elif request.price is None:  # reduce-only: market entries go to _fill_market_entry
+        elif request.price is None:  # a reduce-only market order _fill_market cannot fill whole
             price, fee = self._taker_quote(request, last, self.instruments[request.symbol])
             self._fill(order, price, maker=False, whole_fee=fee)
         else:
@@ -200,9 +200,7 @@ class OrderDesk:
             reserved = Decimal(0) if request.reduce_only else self._entry_cost(request, last)
             order.transition(OrderStatus.NEW)
             self._rest(request, order, reserved)
-        if not order.status.is_open:
-            self.closed[order.order_link_id] = order
-        return self._result(order)
+        return self._result(order)  # files the order as closed unless it rests
 
     @hot_path
     def _result(self, order: Order) -> SubmitResult:
@@ -281,7 +279,8 @@ class OrderDesk:
     @hot_path
     def _fill_triggered(self, request: OrderRequest, order: Order, price: Price) -> None:
         if not request.reduce_only:
-            refusal = self._check_balance(request, self._entry_cost(request, price))
+            cost, available = self._entry_cost(request, price), self.ledger.available
+            refusal = rules.check_balance(cost, available, self.leverage[request.symbol])
             if refusal is not None:
                 order.transition(OrderStatus.CANCELLED, f"triggered but {refusal.message}")
                 return

@@ -40,9 +40,10 @@ class PositionBook:
     size: Decimal
     cost: Decimal
     margin: Decimal
-    # The public view, built on the first request: add() and reduce(), the only changes
-    # of size and cost, drop it (margin, which they also change, is not part of it).
+    # The public view and the bankruptcy price, worked out on the first request: add()
+    # and reduce(), the only changes of size, cost and margin, drop them.
     _position: Position | None = field(default=None, init=False, repr=False, compare=False)
+    _bankruptcy: Decimal | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     @hot_path
@@ -54,14 +55,20 @@ class PositionBook:
     @hot_path
     def bankruptcy_price(self) -> Decimal:
         """Price at which the loss equals the margin: entry x (1 -/+ 1/leverage)."""
-        if self.side is _BUY:
-            return (self.cost - self.margin) / self.size
-        return (self.cost + self.margin) / self.size
+        price = self._bankruptcy
+        if price is None:
+            if self.side is _BUY:
+                price = (self.cost - self.margin) / self.size
+            else:
+                price = (self.cost + self.margin) / self.size
+            self._bankruptcy = price
+        return price
 
     @hot_path
     def unrealised(self, price: Decimal) -> Decimal:
         """PnL if the position were closed at ``price`` with no fee."""
-        return self.side.sign * (self.size * price - self.cost)
+        sign = 1 if self.side is _BUY else -1  # Side.sign is a property call
+        return sign * (self.size * price - self.cost)
 
     @hot_path
     def is_bankrupt_at(self, price: Decimal) -> bool:
@@ -76,7 +83,7 @@ class PositionBook:
         self.size += qty
         self.cost += cost
         self.margin += margin
-        self._position = None
+        self._position = self._bankruptcy = None
 
     @hot_path
     def reduce(self, qty: Decimal, cost: Decimal, margin: Decimal) -> None:
@@ -84,7 +91,7 @@ class PositionBook:
         self.size -= qty
         self.cost -= cost
         self.margin -= margin
-        self._position = None
+        self._position = self._bankruptcy = None
 
     @hot_path
     def as_position(self) -> Position:
@@ -174,7 +181,8 @@ class Ledger:
         else:
             released_cost = book.cost * qty / book.size
             released_margin = money(book.margin * qty / book.size)
-        realised = money(book.side.sign * (qty * price - released_cost))
+        sign = 1 if book.side is _BUY else -1  # Side.sign is a property call
+        realised = money(sign * (qty * price - released_cost))
         book.reduce(qty, released_cost, released_margin)
         self.position_margin -= released_margin
         self.realised_pnl += realised

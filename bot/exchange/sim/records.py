@@ -22,9 +22,10 @@ def is_liquidation(fill: Fill) -> bool:
     return fill.order_link_id.startswith(LIQUIDATION_PREFIX)
 
 
-#: What the venue keeps of a market order that filled whole when it was placed (not
-#: reduce-only): the request, its order id and its one fill. A plain tuple: the order path
-#: builds no Order (and no checked record) for it; :func:`filled_order` builds the Order.
+#: What the venue keeps of a market order (an entry or a reduce-only one) that filled
+#: whole when it was placed: the request, its order id and its one fill. A plain tuple:
+#: the order path builds no Order (and no checked record) for it; :func:`filled_order`
+#: builds the Order.
 FilledAtOnce = tuple[OrderRequest, str, Fill]
 
 

@@ -72,12 +72,14 @@ def check_instrument_rules(
         return Refusal(
             PARAM_ERROR, f"Qty invalid: {qty} is not a multiple of qty step {instrument.qty_step}"
         )
-    for name, price in (("price", request.price), ("trigger price", request.trigger_price)):
-        if price is not None and _off_grid(price, instrument.tick_size):
-            return Refusal(
-                PARAM_ERROR,
-                f"{name} invalid: {price} is not a multiple of tick size {instrument.tick_size}",
-            )
+    if request.price is not None or request.trigger_price is not None:  # not plain market
+        for name, price in (("price", request.price), ("trigger price", request.trigger_price)):
+            if price is not None and _off_grid(price, instrument.tick_size):
+                return Refusal(
+                    PARAM_ERROR,
+                    f"{name} invalid: {price} is not a multiple of tick size "
+                    f"{instrument.tick_size}",
+                )
     if qty < instrument.min_order_qty:
         return Refusal(
             PARAM_ERROR,

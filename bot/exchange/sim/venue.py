@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from typing import Final
 
 from bot.domain import (
     MAX_BATCH,
@@ -25,6 +26,7 @@ from bot.domain import (
     Position,
     Price,
     Qty,
+    Side,
     Symbol,
     Ticker,
 )
@@ -44,6 +46,8 @@ from bot.exchange.sim.records import (
     filled_order,
 )
 from bot.exchange.sim.settings import MAX_LEVERAGE, MIN_LEVERAGE, SimSettings
+
+_BUY: Final = Side.BUY  # an enum member read through its class costs ~70 ns in 3.11
 
 
 def _copy(order: Order) -> Order:
@@ -150,7 +154,7 @@ class SimExchange:
     @hot_path
     def _liquidate_if_bankrupt(self, symbol: Symbol, low: Price, high: Price) -> None:
         book = self._desk.ledger.books.get(symbol)
-        if book is not None and book.is_bankrupt_at(low if book.side.sign > 0 else high):
+        if book is not None and book.is_bankrupt_at(low if book.side is _BUY else high):
             self._desk.liquidate(symbol)
 
     @hot_path
@@ -182,7 +186,10 @@ class SimExchange:
     def positions(self) -> dict[Symbol, Position]:
         """Every non-flat position."""
         with self._lock:
-            return {symbol: book.as_position() for symbol, book in self._desk.ledger.books.items()}
+            books = self._desk.ledger.books
+            if not books:
+                return {}
+            return {symbol: book.as_position() for symbol, book in books.items()}
 
     def open_orders(self, symbol: Symbol | None = None) -> list[Order]:
         """Copies of the orders that may still fill, in the order they were placed."""
@@ -226,15 +233,16 @@ class SimExchange:
         with self._lock:
             self._listed(symbol)
             ledger = self._desk.ledger
-            book = ledger.books.get(symbol)
+            books = ledger.books
+            book = books.get(symbol)
             resting = bool(self._desk.resting[symbol])
-            others = any(held != symbol for held in ledger.books)
+            others = len(books) > (0 if book is None else 1)  # one book per symbol
             if book is None:
                 zero = Decimal(0)
                 return Marking(ledger.wallet, 0, zero, zero, None, resting, others)
             return Marking(
                 ledger.wallet,
-                book.side.sign,
+                1 if book.side is _BUY else -1,
                 book.size,
                 book.cost,
                 book.bankruptcy_price,

@@ -79,6 +79,7 @@ class OpenTrade:
         #: a close was asked for; ask again each bar until the position is gone
         self.closing = ""
 
+    @hot_path
     def first_exit(self, highs: FloatArray, lows: FloatArray) -> int:
         """Index of the first of these coming bars on which :meth:`exit_reason` would
         name an exit (``len(highs)`` if none): the same comparisons, on whole columns,
@@ -110,14 +111,14 @@ class OpenTrade:
         hits = np.flatnonzero(hit)
         return int(hits[0]) if hits.size else timed
 
-    def pass_bars(self, count: int, high: float, low: float) -> None:
+    @hot_path
+    def pass_bars(self, count: int, best: float) -> None:
         """``count`` bars went by without an exit (see :meth:`first_exit`): record what
         :meth:`exit_reason` would have of them (bars held, the best price), given their
-        highest high and lowest low."""
+        best price: the highest high for a long, the lowest low for a short."""
         self.bars += count
-        favourable = high if self.sign > 0 else low
-        if (favourable - self.extreme) * self.sign > 0:
-            self.extreme = favourable
+        if (best - self.extreme) * self.sign > 0:
+            self.extreme = best
 
     @hot_path
     def exit_reason(self, high: float, low: float) -> str:

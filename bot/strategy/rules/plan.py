@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import sys
 from bisect import bisect_left
-from collections.abc import Sequence
 from typing import Final, Protocol, runtime_checkable
 
 import numpy as np
@@ -154,9 +153,10 @@ class RulePlan:
             return seen  # nothing of the trade's own can end it
         return start + trade.first_exit(self._high[start:seen], self._low[start:seen])
 
-    def on_bar(self, index: int, bar: ClosedBar, book: Book) -> Sequence[Intent]:
+    def on_bar(self, index: int, bar: ClosedBar, book: Book) -> list[Intent]:
         """The strategy's answer on bar ``index``, from the precomputed values (or, where
-        no condition holds, from its exits alone)."""
+        no condition holds, from its exits alone). A list, not any Sequence: checking an
+        abstract Sequence costs an ABC instance check on every call."""
         if not self._signalled.item(index):
             answer = self._strategy.decide_unsignalled(bar, book)
             if answer is not None:
@@ -174,12 +174,15 @@ class RulePlan:
     def skip(self, start: int, stop: int) -> None:
         """Let the open trade (if any) count the bars and follow its best price."""
         trade = self._strategy.trade
-        if trade is not None and stop > start:
-            highs, lows = self._high[start:stop], self._low[start:stop]
-            if stop - start > _SHORT:
-                trade.pass_bars(stop - start, float(highs.max()), float(lows.min()))
-            else:  # on a few dozen bars a list's max is quicker than numpy's
-                trade.pass_bars(stop - start, max(highs.tolist()), min(lows.tolist()))
+        if trade is None or stop <= start:
+            return
+        long = trade.sign > 0
+        prices = (self._high if long else self._low)[start:stop]
+        if stop - start > _SHORT:
+            best = float(prices.max() if long else prices.min())
+        else:  # on a few dozen bars a list's max is quicker than numpy's
+            best = max(prices.tolist()) if long else min(prices.tolist())
+        trade.pass_bars(stop - start, best)
 
 
 @hot_path

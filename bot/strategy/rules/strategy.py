@@ -19,7 +19,7 @@ bar, neither is taken. A position is never added to.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 
 import numpy as np
@@ -38,6 +38,8 @@ from bot.strategy.rules.spec import Condition, StopRule, StrategyRules
 
 _REASONS = ("exit", "stop_loss", "trailing_stop", "take_profit", "time_exit")
 _NO_ATRS = (math.nan, math.nan, math.nan)
+#: an enum member read through its class costs ~70 ns in 3.11
+_BUY, _SELL = Side.BUY, Side.SELL
 
 
 class RuleStrategy:
@@ -88,10 +90,13 @@ class RuleStrategy:
             else None
         )
         self._trade: OpenTrade | None = None
+        #: the position ``_trade`` was last checked against (a venue hands out one
+        #: Position object until the position changes)
+        self._followed: Position | None = None
         self._signal_atrs: tuple[float, float, float] | None = None
         self._warm = False
 
-    def on_bar(self, bar: ClosedBar, book: Book) -> Sequence[Intent]:
+    def on_bar(self, bar: ClosedBar, book: Book) -> list[Intent]:
         """Update the indicators with ``bar``; exits and entries for the next bar's open."""
         values = self._values
         self._previous[:] = values
@@ -118,6 +123,7 @@ class RuleStrategy:
         bars = {"open": open_, "high": high, "low": low, "close": close, "volume": volume}
         return RulePlan(self, bars)
 
+    @hot_path
     def decide_planned(
         self, now: list[float], before: list[float], warm: bool, bar: ClosedBar, book: Book
     ) -> list[Intent]:
@@ -128,6 +134,7 @@ class RuleStrategy:
         self._warm = warm
         return self._decide(bar.high, bar.low, bar.close, book)
 
+    @hot_path
     def decide_unsignalled(self, bar: ClosedBar, book: Book) -> list[Intent] | None:
         """:meth:`decide_planned` on a bar where no entry or exit condition holds: only
         the open trade's own exits can answer, and the bar's values are not needed, unless
@@ -144,6 +151,7 @@ class RuleStrategy:
         return [self._closes[reason]]
 
     @property
+    @hot_path
     def trade(self) -> OpenTrade | None:
         """The open trade the strategy tracks (None when flat): a plan counts the bars
         it passes on it (``OpenTrade.pass_bars``) and asks where it may exit
@@ -179,7 +187,7 @@ class RuleStrategy:
     def _entry(self, sign: int, close: float, equity: Decimal) -> EntryIntent | None:
         rules = self.rules
         atrs = self._atrs_now()
-        side = Side.BUY if sign > 0 else Side.SELL
+        side = _BUY if sign > 0 else _SELL
         if self._fixed_entries is not None:
             self._signal_atrs = atrs
             return self._fixed_entries[side]
@@ -192,17 +200,20 @@ class RuleStrategy:
     @hot_path
     def _follow(self, position: Position | None) -> OpenTrade | None:
         """The tracked trade of ``position``: a new one when the position is new."""
-        if position is None:
-            self._trade = None
-            return None
-        sign = 1 if position.side is Side.BUY else -1
-        entry = float(position.entry_price)
         trade = self._trade
+        if position is None:
+            self._trade = self._followed = None
+            return None
+        if position is self._followed and trade is not None:
+            return trade  # the very (frozen) Position it was checked against last time
+        sign = 1 if position.side is _BUY else -1
+        entry = float(position.entry_price)
         if trade is None or trade.sign != sign or trade.entry != entry:
             atrs = self._signal_atrs if self._signal_atrs is not None else self._atrs_now()
             trade = OpenTrade(sign, entry, self.rules.exits, atrs)
             self._trade = trade
             self._signal_atrs = None
+        self._followed = position
         return trade
 
     @hot_path

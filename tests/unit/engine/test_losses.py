@@ -6,9 +6,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
+import pytest
 
 from bot.domain import Money
-from bot.engine.extremes import BlockExtremes
+from bot.engine.extremes import BlockExtremes, TickExtremes
 from bot.engine.losses import LossWatch
 from tests.unit.engine.engines import settings
 
@@ -48,3 +49,35 @@ def test_block_extremes_bound_every_stretch() -> None:
     for start, stop in [(0, 1), (5, 40), (31, 33), (990, 1000), (0, 1000)]:
         assert blocks.highest(start, stop) >= high[start:stop].max()
         assert blocks.lowest(start, stop) <= low[start:stop].min()
+
+
+def test_tick_extremes_bound_every_stretch() -> None:
+    ticks = np.random.default_rng(5).integers(1_000, 2_000, 1000)
+    closes = TickExtremes(ticks)
+    for start, stop in [(0, 1), (5, 40), (31, 33), (990, 1000), (0, 1000), (64, 96)]:
+        least, most = closes.bounds(start, stop)
+        assert least <= ticks[start:stop].min()
+        assert most >= ticks[start:stop].max()
+        assert isinstance(least, int)
+        assert isinstance(most, int)
+
+
+@pytest.mark.parametrize("limit_open", [True, False])
+@pytest.mark.parametrize(
+    ("equity", "ts_ms"),
+    [
+        (900.0, 4 * DAY_MS),
+        (1000.0, 3 * DAY_MS + 1),
+        (990.0, 3 * DAY_MS + 1),
+        (940.0, 3 * DAY_MS + 9),
+    ],
+)
+def test_a_visited_bar_is_told_on_a_new_day_a_peak_or_a_possible_breach(
+    equity: float, ts_ms: int, limit_open: bool
+) -> None:
+    watch = _watch()
+    expected = watch.must_tell(equity, ts_ms) or (limit_open and watch.may_breach(equity, equity))
+    assert watch.must_tell_bar(equity, ts_ms, limit_open) == expected
+    # 940 is a loss of 60 on the day, past the limit of 50: a possible breach
+    assert watch.must_tell_bar(940.0, 3 * DAY_MS + 9, True)
+    assert not watch.must_tell_bar(940.0, 3 * DAY_MS + 9, False)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from bot.domain import Amount, Fill, Price, Qty, Side, Symbol
 from bot.engine.trades import TradeBook
+from bot.report.record import TradeRecord
 
 BTC = Symbol("BTCUSDT")
 T0 = 1_704_067_200_000
@@ -55,3 +56,23 @@ def test_a_flipping_fill_closes_one_trade_and_opens_the_next() -> None:
     assert closing.pnl == Decimal(20)
     assert closing.fees == Decimal("0.2")
     assert [t.side for t in book.trades] == [Side.BUY, Side.SELL]
+
+
+def test_a_completed_trade_carries_every_field_of_the_round_trip() -> None:
+    book = TradeBook(BTC)
+    book.on_fill(_fill(1, Side.SELL, "2", "100", fee="0.2"))
+    book.on_fill(_fill(2, Side.BUY, "1", "95", fee="0.1"))
+    trade = book.on_fill(_fill(3, Side.BUY, "1", "97", fee="0.1"))
+    assert trade == TradeRecord(
+        symbol=BTC,
+        side=Side.SELL,
+        qty=Decimal(2),
+        entry_ts_ms=T0 + 1,
+        entry_price=Decimal(100),
+        exit_ts_ms=T0 + 3,
+        exit_price=Decimal(96),
+        pnl=Decimal(8),
+        fees=Decimal("0.4"),
+    )
+    assert type(trade.fees) is Decimal  # the fees of the fills, summed as plain numbers
+    assert book.trades == [trade]

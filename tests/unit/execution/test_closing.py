@@ -20,7 +20,7 @@ from bot.domain import (
     Ticker,
     TimeInForce,
 )
-from bot.errors import BelowMinQty
+from bot.errors import BelowMinQty, InvalidValue
 from bot.execution import Accepted, ClosePlan, Rejected, RemainderPolicy, Stage, plan_close
 from bot.risk import TradingState
 from tests.support.road import BTC, ETH, build_road
@@ -112,6 +112,20 @@ def test_a_part_below_the_minimum_qty_is_refused_with_the_numbers(
 def test_a_part_that_rounds_to_zero_is_refused(policy: RemainderPolicy) -> None:
     with pytest.raises(BelowMinQty):
         plan(long("0.005"), "0.1", policy)
+
+
+def test_something_that_is_not_a_position_is_refused_with_what_it_was() -> None:
+    bogus = {"symbol": "BTCUSDT", "size": "0.020"}
+    with pytest.raises(InvalidValue, match="the live Position to close") as raised:
+        plan_close(bogus, Decimal(1), RULES, RemainderPolicy.KEEP)  # type: ignore[arg-type]
+    assert raised.value.value == bogus
+
+
+def test_the_remainder_rule_sends_the_position_size_itself() -> None:
+    position = long("0.012")
+    result = plan(position, "0.75", RemainderPolicy.CLOSE_ALL)
+    assert type(result.qty) is Qty
+    assert result.qty.compare_total(position.size) == 0  # the same number, digit for digit
 
 
 # ---- closes through the executor ----------------------------------------------------

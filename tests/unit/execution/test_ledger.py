@@ -18,7 +18,7 @@ from bot.domain import (
     Qty,
     Side,
 )
-from bot.errors import InvalidTransition
+from bot.errors import InvalidTransition, TypeViolation
 from bot.execution import OrderLedger
 from tests.support.road import BTC, START_MS, build_road
 
@@ -131,3 +131,27 @@ def test_fills_from_the_venue_and_the_stream_are_counted_once_through_the_execut
     assert road.executor.ledger.fill_count == 1
     assert road.executor.ledger.filled_qty == Decimal("0.016")
     assert [o.status for o in road.executor.ledger] == [OrderStatus.FILLED]
+
+
+def test_on_fills_counts_each_fill_once_and_returns_the_new_ones_in_order() -> None:
+    ledger = OrderLedger()
+    ledger.record(order(qty="3"))
+    assert ledger.on_fill(fill("e2")) is True
+    early = fill("e9", link="run-2")  # its order is not recorded yet: held, and new
+    batch = [fill("e1"), fill("e2"), early, fill("e3"), fill("e1")]
+    assert [f.exec_id for f in ledger.on_fills(batch)] == ["e1", "e9", "e3"]
+    assert (ledger.fill_count, ledger.filled_qty) == (3, Decimal(3))
+    assert ledger.on_fills(batch) == []
+    ledger.record(order("run-2"))
+    assert ledger.fill_count == 4  # the held fill, applied once when its order came
+
+
+def test_on_fills_refuses_a_list_with_something_that_is_not_a_fill_before_counting() -> None:
+    ledger = OrderLedger()
+    ledger.record(order(qty="2"))
+    others = [fill(f"x{i}", link="run-9") for i in range(30)]
+    for wrong in ("e1", None, order()):
+        # beartype looks at one item of the list; on_fills itself checks every one
+        with pytest.raises(TypeViolation):
+            ledger.on_fills([fill("e1"), *others, wrong])  # type: ignore[list-item]
+    assert (ledger.fill_count, ledger.on_fill(fill("e1"))) == (0, True)

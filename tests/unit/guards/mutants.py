@@ -65,26 +65,12 @@ def missing_input_passes(cls: type[G], probe: Callable[[G, Intent], object]) -> 
 class SwallowingChain(GuardChain):
     """Mutant chain: a guard that raises is taken as "no objection"."""
 
-    def _run_one(
-        self, name: str, check: Callable[[Intent], object], intent: Intent
-    ) -> Block | None:
-        try:
-            answer = check(intent)
-        except Exception:  # the bug being demonstrated
-            return None
-        if answer is None or isinstance(answer, Block):
-            return answer
-        return Block(name, f"guard answered {answer!r}")
+    def _raised(self, name: str, exc: Exception, *, fail_closed: bool) -> Block | None:
+        return None  # the bug being demonstrated
 
 
 class TrustingChain(GuardChain):
     """Mutant chain: any answer that is not a Block is taken as a pass."""
 
-    def _run_one(
-        self, name: str, check: Callable[[Intent], object], intent: Intent
-    ) -> Block | None:
-        try:
-            answer = check(intent)
-        except Exception as exc:
-            return Block(name, f"guard raised {type(exc).__name__}: {exc}")
-        return answer if isinstance(answer, Block) else None
+    def _not_a_block(self, name: str, answer: object) -> Block | None:
+        return None  # the bug being demonstrated

@@ -104,3 +104,10 @@ def test_duplicate_names_are_refused() -> None:
 def test_something_that_is_not_a_guard_is_refused() -> None:
     with pytest.raises((InvalidValue, TypeViolation)):
         GuardChain([object()])  # type: ignore[list-item]
+
+
+def test_something_that_is_not_an_intent_is_refused_by_evaluate() -> None:
+    chain = healthy_chain()
+    for wrong in (None, "BTCUSDT buy", market_buy().symbol):
+        with pytest.raises(TypeViolation, match="EntryIntent or a CloseIntent"):
+            chain.evaluate(wrong)  # type: ignore[arg-type]

@@ -4,12 +4,13 @@ rule strategy's plan answers on every bar what the strategy itself answers."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
 
-from bot.domain import Money, Symbol
+from bot.domain import Money, Position, Price, Qty, Side, Symbol
 from bot.strategy.base import Book, ClosedBar
 from bot.strategy.indicators import indicator_spec
 from bot.strategy.rules import RuleStrategy, parse_rules
@@ -176,5 +177,58 @@ def test_first_exit_is_where_exit_reason_first_fires(
         again.bars = scanned.bars
         for i in range(expected):
             assert again.exit_reason(float(high[i]), float(low[i])) == ""
-        scanned.pass_bars(expected, float(high[:expected].max()), float(low[:expected].min()))
+        best = high[:expected].max() if sign > 0 else low[:expected].min()
+        scanned.pass_bars(expected, float(best))
         assert (scanned.bars, scanned.extreme) == (again.bars, again.extreme)
+
+
+def test_the_followed_trade_is_renewed_only_when_the_position_changes() -> None:
+    symbol = Symbol("BTCUSDT")
+    rules = parse_rules({**RULES, "exits": {"stop_loss": {"percent": 5}, "time": {"bars": 30}}})
+    strategy = RuleStrategy(symbol, rules)
+    bar = ClosedBar(1_704_067_200_000, 100.0, 100.5, 99.5, 100.2, 3.0)
+    long = Position(symbol, Side.BUY, Qty("0.1"), Price("100.1"))
+    strategy.decide_unsignalled(bar, Book(long, Money(10_000)))
+    first = strategy.trade
+    assert first is not None
+    assert first.sign == 1
+    # the same Position object: the same trade, which counts one more bar
+    strategy.decide_unsignalled(bar, Book(long, Money(10_000)))
+    same = strategy.trade
+    assert same is first
+    assert first.bars == 2
+    # an equal position in a new object: still the same trade
+    strategy.decide_unsignalled(bar, Book(replace(long), Money(10_000)))
+    equal = strategy.trade
+    assert equal is first
+    # a new entry price, then a short: a new trade each time
+    moved = Position(symbol, Side.BUY, Qty("0.1"), Price("100.3"))
+    strategy.decide_unsignalled(bar, Book(moved, Money(10_000)))
+    second = strategy.trade
+    assert second is not first
+    assert second is not None
+    assert second.entry == 100.3
+    short = Position(symbol, Side.SELL, Qty("0.1"), Price("100.3"))
+    strategy.decide_unsignalled(bar, Book(short, Money(10_000)))
+    third = strategy.trade
+    assert third is not None
+    assert third.sign == -1
+    # flat forgets the trade; the old position object seen again starts a new one
+    strategy.decide_unsignalled(bar, Book(None, Money(10_000)))
+    flat = strategy.trade
+    assert flat is None
+    strategy.decide_unsignalled(bar, Book(short, Money(10_000)))
+    again = strategy.trade
+    assert again is not None
+    assert again is not third
+
+
+def test_the_plan_answers_with_a_list() -> None:
+    symbol = Symbol("BTCUSDT")
+    planned = RuleStrategy(symbol, parse_rules(RULES))
+    columns = _columns(8, 200)[:5]
+    plan = planned.plan(*columns)
+    book = Book(None, Money(10_000))
+    for i in range(len(columns[0])):
+        bar = ClosedBar(1_704_067_200_000 + 60_000 * i, *(c.item(i) for c in columns))
+        assert type(plan.on_bar(i, bar, book)) is list
