@@ -276,5 +276,15 @@ def test_a_restart_after_kill_9_catches_up_and_trades_without_resending(tmp_path
     with sqlite3.connect(tmp_path / "journal.sqlite") as db:
         intents = [r[0] for r in db.execute("SELECT order_link_id FROM intents ORDER BY entry")]
         fills = {r[0] for r in db.execute("SELECT exec_id FROM fills")}
-    assert intents == links
+        answers = dict(db.execute("SELECT order_link_id, message FROM acks ORDER BY entry"))
+    # The kill can fall after an intent was journaled and before it was sent (the journal
+    # is written first, by design): such an intent is never sent afterwards, and the
+    # restart records it as never having reached the venue, after waiting out the
+    # window in which the venue could still have placed it.
+    assert intents[: len(links)] == links, "\n".join([*bot.lines, "----", *again.lines])
+    unsent = intents[len(links) :]
+    caught = {e["done"] for e in again.events("reconcile catch-up")}
+    for link in unsent:
+        assert answers.get(link) == "never reached the venue", answers
+        assert f"caught up {link}: Rejected on the exchange" in caught, caught
     assert fills == executions
