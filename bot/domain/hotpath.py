@@ -16,7 +16,13 @@ still checks every status change). Also the guard chain's ``evaluate`` (it check
 one input itself and raises :class:`~bot.errors.TypeViolation` as beartype would, and
 answers only Blocks) and ``plan_close`` (only the executor calls it, behind ``submit``,
 with a checked close intent and instrument; it checks the position itself and builds
-its answer with the checked ``ClosePlan`` constructor).
+its answer with the checked ``ClosePlan`` constructor). In the backtest, the event
+engine's own collaborators: the equity line, backfill, loss watch, tick extremes and
+bankruptcy reach (``bot/engine``), and the rule plan's calls into its strategy and open
+trade (``decide_planned``, ``decide_unsignalled``, ``first_exit``, ``pass_bars``); each is
+called only by the engine or the plan, with arrays and values they built from validated
+candles and checked domain objects. The engine–strategy boundary (``RulePlan.on_bar``,
+``next_bar``, ``skip``) stays checked.
 """
 
 from __future__ import annotations
