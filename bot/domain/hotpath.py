@@ -21,7 +21,7 @@ engine's own collaborators: the equity line, backfill, loss watch, tick extremes
 bankruptcy reach (``bot/engine``), and the rule plan's calls into its strategy and open
 trade (``decide_planned``, ``decide_unsignalled``, ``first_exit``, ``pass_bars``); each is
 called only by the engine or the plan, with arrays and values they built from validated
-candles and checked domain objects. The engine–strategy boundary (``RulePlan.on_bar``,
+candles and checked domain objects. The engine-strategy boundary (``RulePlan.on_bar``,
 ``next_bar``, ``skip``) stays checked.
 """
 
