@@ -8,9 +8,10 @@ price is shared by both sides only when both sides would get it, and the marking
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
-from bot.domain import Instrument, Money, Order, OrderStatus, OrderType, Price, Qty, Side, Symbol
+from bot.domain import Instrument, Order, OrderStatus, OrderType, Price, Qty, Side, Symbol
 from bot.exchange.protocol import OrderRequest
 from bot.exchange.sim import SimExchange, SimSettings
 from bot.exchange.sim.fees import Slippage
@@ -102,15 +103,7 @@ def _fresh(base: Decimal, side: Side, bps: str, instrument: Instrument) -> Price
 
 
 def test_a_kept_taker_price_serves_the_other_side_only_when_it_is_the_same() -> None:
-    coarse = Instrument(
-        symbol=BTC,
-        tick_size=Price("0.5"),
-        qty_step=Qty("0.01"),
-        min_order_qty=Qty("0.01"),
-        max_order_qty=Qty("1000"),
-        max_mkt_order_qty=Qty("500"),
-        min_notional=Money("5"),
-    )
+    coarse = replace(INSTRUMENT, tick_size=Price("0.5"))
     for bps in ("0", "2.5"):
         slippage = Slippage(Decimal(bps))
         for text in ("100.1", "100.04", "100.1", "100.25", "100"):
@@ -130,15 +123,7 @@ def test_a_kept_taker_price_serves_the_other_side_only_when_it_is_the_same() -> 
 
 
 def _two_symbol_venue() -> SimExchange:
-    eth = Instrument(
-        symbol=ETH,
-        tick_size=Price("0.01"),
-        qty_step=Qty("0.01"),
-        min_order_qty=Qty("0.01"),
-        max_order_qty=Qty("1000"),
-        max_mkt_order_qty=Qty("500"),
-        min_notional=Money("5"),
-    )
+    eth = replace(INSTRUMENT, symbol=ETH, tick_size=Price("0.01"))
     venue = SimExchange([INSTRUMENT, eth], SimSettings())
     venue.update_market(BTC, Price("100"), ts_ms=T0)
     venue.update_market(ETH, Price("10"), ts_ms=T0)
