@@ -9,6 +9,8 @@ from bot.domain import (
     Bar,
     Instrument,
     Money,
+    Order,
+    OrderStatus,
     OrderType,
     Price,
     Qty,
@@ -64,6 +66,25 @@ def make_venue(
 def market(link: str, side: Side, qty: str, *, reduce_only: bool = False) -> OrderRequest:
     """A market order request."""
     return OrderRequest(link, BTC, side, Qty(qty), OrderType.MARKET, reduce_only)
+
+
+def filled_whole(request: OrderRequest, order_id: str, exec_id: str) -> Order:
+    """The Order the order path builds for market ``request`` filled whole by one fill."""
+    return Order(
+        request.order_link_id,
+        request.symbol,
+        request.side,
+        request.qty,
+        OrderType.MARKET,
+        request.reduce_only,
+        None,
+        None,
+        OrderStatus.FILLED,
+        order_id,
+        request.qty,
+        "",
+        (exec_id,),
+    )
 
 
 def limit(

@@ -11,11 +11,18 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from bot.domain import Instrument, Order, OrderStatus, OrderType, Price, Qty, Side, Symbol
+from bot.domain import Instrument, OrderStatus, OrderType, Price, Qty, Side, Symbol
 from bot.exchange.protocol import OrderRequest
 from bot.exchange.sim import SimExchange, SimSettings
 from bot.exchange.sim.fees import Slippage
-from tests.unit.exchange.sim.scripts import BTC, INSTRUMENT, T0, make_venue, market
+from tests.unit.exchange.sim.scripts import (
+    BTC,
+    INSTRUMENT,
+    T0,
+    filled_whole,
+    make_venue,
+    market,
+)
 
 ETH = Symbol("ETHUSDT")
 
@@ -23,25 +30,15 @@ ETH = Symbol("ETHUSDT")
 def test_a_market_close_filled_whole_looks_up_as_the_order_the_order_path_builds() -> None:
     venue = make_venue()
     venue.submit(market("open", Side.BUY, "2"))
-    answer = venue.submit(market("close", Side.SELL, "2", reduce_only=True))
+    request = market("close", Side.SELL, "2", reduce_only=True)
+    answer = venue.submit(request)
     assert (answer.status, answer.qty, answer.message) == (OrderStatus.FILLED, Qty("2"), "")
     fills, _ = venue.fills_since(1)
     assert [(f.order_link_id, f.qty) for f in fills] == [("close", Qty("2"))]
-    assert venue.lookup("close") == Order(
-        "close",
-        BTC,
-        Side.SELL,
-        Qty("2"),
-        OrderType.MARKET,
-        True,
-        None,
-        None,
-        OrderStatus.FILLED,
-        answer.order_id,
-        Qty("2"),
-        "",
-        (fills[0].exec_id,),
-    )
+    order = venue.lookup("close")
+    assert order == filled_whole(request, answer.order_id, fills[0].exec_id)
+    assert order is not None
+    assert (order.reduce_only, order.filled_qty) == (True, Qty("2"))
     assert venue.positions() == {}
 
 

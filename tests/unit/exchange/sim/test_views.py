@@ -12,10 +12,17 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import pytest
 
-from bot.domain import Order, OrderStatus, OrderType, Position, Price, Qty, Side
+from bot.domain import OrderStatus, Position, Price, Qty, Side
 from bot.exchange.sim import DUPLICATE_LINK_ID
 from bot.exchange.sim.fees import BPS, Slippage
-from tests.unit.exchange.sim.scripts import BTC, INSTRUMENT, T0, make_venue, market
+from tests.unit.exchange.sim.scripts import (
+    BTC,
+    INSTRUMENT,
+    T0,
+    filled_whole,
+    make_venue,
+    market,
+)
 
 
 def test_positions_follow_every_add_and_reduce_of_the_book() -> None:
@@ -38,26 +45,15 @@ def test_positions_follow_every_add_and_reduce_of_the_book() -> None:
 
 def test_a_market_entry_looks_up_as_the_filled_order_the_order_path_would_have_built() -> None:
     venue = make_venue(slippage="10")
-    answer = venue.submit(market("entry", Side.BUY, "2"))
+    request = market("entry", Side.BUY, "2")
+    answer = venue.submit(request)
     (fill,), _ = venue.fills_since(0)
     assert fill.price == Price("100.1")
     assert (answer.status, answer.qty, answer.message) == (OrderStatus.FILLED, Qty("2"), "")
     order = venue.lookup("entry")
-    assert order == Order(
-        "entry",
-        BTC,
-        Side.BUY,
-        Qty("2"),
-        OrderType.MARKET,
-        False,
-        None,
-        None,
-        OrderStatus.FILLED,
-        answer.order_id,
-        Qty("2"),
-        "",
-        (fill.exec_id,),
-    )
+    assert order == filled_whole(request, answer.order_id, fill.exec_id)
+    assert order is not None
+    assert (order.reduce_only, order.filled_qty) == (False, Qty("2"))
     again = venue.lookup("entry")
     assert again == order
     assert again is not order  # each lookup answers its own copy
