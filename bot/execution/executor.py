@@ -54,7 +54,7 @@ from bot.execution.outcomes import (
 )
 from bot.execution.pricing import order_prices, sizing_price, snapshot_with_order
 from bot.execution.results import ExecutionResult, Rejected, Stage
-from bot.guards import GuardChain
+from bot.guards import GuardChain, PriceSource
 from bot.risk import PortfolioSnapshot, RiskEngine, TradingState, TradingStateHolder
 
 _RUN_ID = re.compile(r"[A-Za-z0-9_]{1,24}")
@@ -67,6 +67,11 @@ class Executor:
     be written is not sent), then every answer, counted fill and cancel; a write that
     fails after the fact halts trading. ``first_seq`` continues a run's link ids after a
     restart (``recovery.next_seq(run_id)``); it must be after the journal's last one.
+
+    ``prices`` is where an entry's sizing price (and its symbol's price in the risk
+    snapshot) is read: give it the source the guards check (a live run: the stream's
+    ticker book, whose freshness and band they checked), so an entry is never sized
+    from a price no guard looked at. Default: the venue (the backtest's guards read it).
     """
 
     def __init__(
@@ -81,6 +86,7 @@ class Executor:
         lookup_attempts: int = 3,
         journal: Journal | None = None,
         first_seq: int = 1,
+        prices: PriceSource | None = None,
     ) -> None:
         if _RUN_ID.fullmatch(run_id) is None:
             raise InvalidValue("run_id", run_id, "1 to 24 letters, digits or underscores")
@@ -90,6 +96,7 @@ class Executor:
         if first_seq <= last or first_seq < 1:
             raise InvalidValue("first_seq", first_seq, f"after {last}, the run's last sequence")
         self._venue = venue
+        self._prices: PriceSource = venue if prices is None else prices
         self._guards = guards
         self._risk = risk
         self._state = state
@@ -125,6 +132,11 @@ class Executor:
             if self.ledger.get(link_id) is not None:
                 self.ledger.acknowledge(link_id, OrderStatus.CANCELLED, "")
         return cancelled
+
+    @property
+    def price_source(self) -> PriceSource:
+        """Where entries are priced for sizing (the venue unless ``prices`` was given)."""
+        return self._prices
 
     def positions(self) -> dict[Symbol, Position]:
         """The venue's live positions (raises if they cannot be read)."""
@@ -189,7 +201,7 @@ class Executor:
     ) -> Prepared | Rejected:
         try:
             instrument = self._instrument(intent.symbol)
-            ticker = self._venue.ticker(intent.symbol)
+            ticker = self._prices.ticker(intent.symbol)
             limit, trigger = order_prices(intent, intent.side, instrument)
             price = sizing_price(intent, limit, trigger, ticker)
         except Exception as exc:  # noqa: BLE001 -- no trustworthy price or rules: refuse

@@ -147,6 +147,33 @@ def test_a_bad_price_everywhere_is_stopped_by_the_guards(
     assert_nothing_sent(road)
 
 
+def test_an_entry_is_sized_from_the_price_the_guards_checked_not_from_another_read() -> None:
+    # The guards' source (a live run's ticker book) says 50,000 and passes every guard;
+    # the venue's own ticker says 1. Sized from the venue's read, 1,000 USDT would be
+    # 1,000 BTC (refused only by the venue's max qty); from the checked price it is 0.02.
+    road = build_road(
+        price_source=ScriptedPrices(_built_from("50000")),
+        gateway=_gateway_pricing_with(_built_from("1")),
+    )
+    result = road.executor.submit(buy("1000"))
+    assert isinstance(result, Accepted), str(result)
+    assert result.qty == Qty("0.02")
+    assert road.gateway.calls["ticker"] == 0
+    assert road.executor.price_source is not road.gateway
+
+
+@pytest.mark.parametrize("answer", BAD_PRICES)
+def test_with_no_valid_price_from_the_checked_source_the_executor_itself_refuses(
+    answer: Callable[[Symbol], Ticker | None],
+) -> None:
+    # no guard at all: the executor's own read of the checked source must refuse, even
+    # though the venue it sends to has a healthy price
+    road = build_road(price_source=ScriptedPrices(answer), chain_class=lambda _: GuardChain(()))
+    result = rejected_at(road.executor.submit(buy()), Stage.VALIDATION)
+    assert "cannot price or size" in result.reason
+    assert_nothing_sent(road)
+
+
 @pytest.mark.parametrize("answer", BAD_PRICES)
 def test_a_batch_with_no_valid_price_sends_nothing(
     answer: Callable[[Symbol], Ticker | None],

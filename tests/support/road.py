@@ -263,7 +263,8 @@ def build_road(
     - ``guard`` / ``risk`` / ``sim``: settings (see :func:`guard_settings`,
       :func:`risk_settings`; sim: 100,000 USDT at leverage 10).
     - ``price_source`` / ``stream`` / ``skew``: replace what the guards read (default:
-      the venue, :class:`SimStreamHealth`, :class:`SimClockSkew`).
+      the venue, :class:`SimStreamHealth`, :class:`SimClockSkew`); the executor sizes
+      entries from ``price_source`` too, as a live run does from its ticker book.
     - ``gateway``: builds the :class:`VenueProxy` the executor talks to from the venue.
     - ``risk_class`` / ``chain_class``: build the risk engine and the guard chain (pass a
       subclass to make them raise).
@@ -296,5 +297,6 @@ def build_road(
         run_id=run_id,
         remainder=remainder,
         lookup_attempts=lookup_attempts,
+        prices=price_source,
     )
     return Road(venue, proxy, state, chain, engine, executor)

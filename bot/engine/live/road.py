@@ -152,6 +152,7 @@ def build_live_road(
         remainder=settings.close_remainder,
         journal=journal,
         first_seq=recovery.next_seq(rid),
+        prices=tickers,  # entries are sized from the ticker book the guards check
     )
     return LiveRoad(
         settings=settings,

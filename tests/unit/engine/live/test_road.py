@@ -38,3 +38,17 @@ def test_a_halted_journal_is_restored_without_writing_it_again_at_every_start(
     road.state.reset("operator checked the account")
     road.journal.close()
     assert states(path)[-1] == ("active", "operator checked the account")
+
+
+def test_live_entries_are_sized_from_the_ticker_book_the_guards_check(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # not from a separate REST ticker read that no guard looked at
+    monkeypatch.setenv("BYBIT_API_KEY", "k")
+    monkeypatch.setenv("BYBIT_API_SECRET", "s")
+    settings = settings_for("exchange=bybit", f"live.journal={tmp_path / 'journal.sqlite'}")
+    road = build_live_road(settings, run_id="Ltest")
+    try:
+        assert road.executor.price_source is road.tickers
+    finally:
+        road.journal.close()
