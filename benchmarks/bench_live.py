@@ -22,8 +22,9 @@ change (:mod:`live_probe`):
 Between the two: decoding and copying the message, the event queue to the engine
 thread, the bar feed, the book the strategy sees (position and equity read through
 REST), risk's equity check, the strategy, a log line, and the executor's road: trading
-state, every guard, the ticker and portfolio snapshot (read through REST), risk,
-sizing, the journal write (SQLite, WAL) and the client-side rate limiter. Three more
+state, every guard, the ticker (from the stream's ticker book the guards check), the
+portfolio snapshot (read through REST), risk, sizing, the journal write (SQLite, WAL)
+and the client-side rate limiter. Three more
 stamps split the span into stages (engine takes the bar off the queue; the strategy is
 called) and total the REST reads inside it. Also reported: ticks that arrived while the
 engine was in its housekeeping (a periodic reconciliation makes such a tick wait; the
