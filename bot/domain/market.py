@@ -36,17 +36,19 @@ class Side(Enum):
     BUY = "Buy"
     SELL = "Sell"
 
+    #: +1 for BUY (long), -1 for SELL (short): set on each member once, so reading it is
+    #: a plain attribute read (a property call costs ~0.1 us, and the order path reads it
+    #: on every fill).
+    sign: int
+
+    def __init__(self, value: str) -> None:
+        self.sign = 1 if value == "Buy" else -1
+
     @property
     @hot_path
     def opposite(self) -> Side:
         """The side that reduces a position of this side."""
         return Side.SELL if self is Side.BUY else Side.BUY
-
-    @property
-    @hot_path
-    def sign(self) -> int:
-        """+1 for BUY (long), -1 for SELL (short)."""
-        return 1 if self is Side.BUY else -1
 
 
 @hot_path

@@ -41,7 +41,7 @@ class TradeBook:
     def on_fill(self, fill: Fill) -> TradeRecord | None:
         """Apply ``fill``; returns the trade it completed, if any."""
         qty, price, fee = fill.qty, fill.price, fill.fee
-        sign = 1 if fill.side is _BUY else -1
+        sign = fill.side.sign
         signed = qty * sign
         size = self._size
         if size == 0 or (size > 0) == (signed > 0):

@@ -67,8 +67,7 @@ class PositionBook:
     @hot_path
     def unrealised(self, price: Decimal) -> Decimal:
         """PnL if the position were closed at ``price`` with no fee."""
-        sign = 1 if self.side is _BUY else -1  # Side.sign is a property call
-        return sign * (self.size * price - self.cost)
+        return self.side.sign * (self.size * price - self.cost)
 
     @hot_path
     def is_bankrupt_at(self, price: Decimal) -> bool:
@@ -181,8 +180,7 @@ class Ledger:
         else:
             released_cost = book.cost * qty / book.size
             released_margin = money(book.margin * qty / book.size)
-        sign = 1 if book.side is _BUY else -1  # Side.sign is a property call
-        realised = money(sign * (qty * price - released_cost))
+        realised = money(book.side.sign * (qty * price - released_cost))
         book.reduce(qty, released_cost, released_margin)
         self.position_margin -= released_margin
         self.realised_pnl += realised

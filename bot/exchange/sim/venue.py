@@ -242,7 +242,7 @@ class SimExchange:
                 return Marking(ledger.wallet, 0, zero, zero, None, resting, others)
             return Marking(
                 ledger.wallet,
-                1 if book.side is _BUY else -1,
+                book.side.sign,
                 book.size,
                 book.cost,
                 book.bankruptcy_price,

@@ -206,7 +206,7 @@ class RuleStrategy:
             return None
         if position is self._followed and trade is not None:
             return trade  # the very (frozen) Position it was checked against last time
-        sign = 1 if position.side is _BUY else -1
+        sign = position.side.sign
         entry = float(position.entry_price)
         if trade is None or trade.sign != sign or trade.entry != entry:
             atrs = self._signal_atrs if self._signal_atrs is not None else self._atrs_now()
