@@ -53,23 +53,19 @@ class LossWatch:
     def must_tell(self, equity: float, ts_ms: int) -> bool:
         """Whether a visited bar's ``equity`` is the first of a new UTC day or may be a
         new peak: the rule of :meth:`telling`, on one bar."""
-        return self._new_day_or_peak(equity, ts_ms)
+        peak, day = self.peak, self.day
+        if peak is None or day is None or ts_ms // _DAY_MS > day:
+            return True
+        return equity >= peak - _RELATIVE_MARGIN * max(1.0, abs(peak))
 
     @hot_path
     def must_tell_bar(self, equity: float, ts_ms: int, limit_open: bool) -> bool:
         """Whether a visited bar's ``equity`` must go to the risk engine: as
         :meth:`must_tell`, or, while a loss limit can still change the trading state
         (``limit_open``), where it may breach one (:meth:`may_breach` on that bar)."""
-        if self._new_day_or_peak(equity, ts_ms):
+        if self.must_tell(equity, ts_ms):
             return True
         return limit_open and not self._within(equity, equity)
-
-    @hot_path
-    def _new_day_or_peak(self, equity: float, ts_ms: int) -> bool:
-        peak, day = self.peak, self.day
-        if peak is None or day is None or ts_ms // _DAY_MS > day:
-            return True
-        return equity >= peak - _RELATIVE_MARGIN * max(1.0, abs(peak))
 
     @hot_path
     def may_breach(self, low: float, high: float) -> bool:

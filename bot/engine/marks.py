@@ -68,14 +68,6 @@ def marked_value(marking: Marking, price: Decimal) -> Decimal:
     return money(marking.wallet + marking.sign * (marking.size * price - marking.cost))
 
 
-def marked_stretch(
-    marking: Marking, ticks: npt.NDArray[np.int64], tick: Decimal
-) -> tuple[npt.NDArray[np.float64], float, float]:
-    """Equity at each close of ``ticks`` (whole ticks, at least one) for this account,
-    with its lowest and highest value (:meth:`EquityLine.stretch`)."""
-    return EquityLine(marking, tick).stretch(ticks)
-
-
 class EquityLine:
     """The equity of one marking as a function of the close in whole ticks ``t``:
     ``(a + b * t) / 10**places``, rounded half-even to the money quantum, in exact
@@ -105,33 +97,32 @@ class EquityLine:
     @hot_path
     def stretch(self, ticks: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.float64], float, float]:
         """Equity at each close of ``ticks`` (at least one), with its lowest and highest
-        value. The equity moves with the close one way (up for a long, down for a short)
-        and correct rounding keeps that order, so they are the values at the extreme
-        closes. Numbers too long to be exact are worked in floats."""
+        value (:meth:`bounds` of its extreme closes). Numbers too long to be exact are
+        worked in floats."""
         if self.flat is not None:
             flat = self.flat
             return np.full(len(ticks), flat), flat, flat
-        a, b, places = self.a, self.b, self.places
         whole = ticks.tolist()
         least, most = min(whole), max(whole)
-        if b < 0:
-            least, most = most, least
-        if abs(a) + abs(b) * max(most, least, -most, -least) >= _EXACT_LIMIT:
+        span = self.bounds(least, most)
+        if span is None:
             base, slope = float(self._base), float(self._slope)
-            equity = base + slope * ticks.astype(np.float64)
-            return equity, base + slope * least, base + slope * most
-        if places == MONEY_PLACES:
+            ends = (base + slope * least, base + slope * most)
+            return base + slope * ticks.astype(np.float64), min(ends), max(ends)
+        a, b = self.a, self.b
+        if self.places == MONEY_PLACES:
             values = [(a + b * t) / _UNIT for t in whole]
-            return np.array(values), (a + b * least) / _UNIT, (a + b * most) / _UNIT
-        step = 10 ** (places - MONEY_PLACES)
-        values = [_half_even(a + b * t, step) / _UNIT for t in whole]
-        low, high = _half_even(a + b * least, step) / _UNIT, _half_even(a + b * most, step) / _UNIT
-        return np.array(values), low, high
+        else:
+            step = 10 ** (self.places - MONEY_PLACES)
+            values = [_half_even(a + b * t, step) / _UNIT for t in whole]
+        return np.array(values), span[0], span[1]
 
     @hot_path
     def bounds(self, least: int, most: int) -> tuple[float, float] | None:
-        """The lowest and highest equity :meth:`stretch` can give for closes from
-        ``least`` to ``most`` ticks (None where its numbers would be too long to say)."""
+        """The lowest and highest equity for closes from ``least`` to ``most`` ticks (None
+        where its numbers would be too long to be exact). The equity moves with the close
+        one way (up for a long, down for a short) and correct rounding keeps that order,
+        so they are the values at the extreme closes."""
         if self.flat is not None:
             return self.flat, self.flat
         a, b = self.a, self.b

@@ -7,7 +7,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from bot.engine.marks import EquityBackfill, EquityLine, marked_stretch, marked_value
+from bot.engine.marks import EquityBackfill, EquityLine, marked_value
 from bot.exchange.sim.fees import money
 from bot.exchange.sim.marking import Marking
 
@@ -33,7 +33,7 @@ def test_marked_equity_is_the_venues_number(
     marking = Marking(Decimal(wallet), sign, Decimal(size), Decimal(cost), None, False, False)
     rng = np.random.default_rng(len(wallet))
     ticks = np.round(rng.uniform(1, 2_000_000, 500)).astype(np.int64)
-    got = marked_stretch(marking, ticks, Decimal(tick))[0]
+    got = EquityLine(marking, Decimal(tick)).stretch(ticks)[0]
     expected = [_venue_equity(marking, Decimal(int(t)) * Decimal(tick)) for t in ticks]
     assert got.tolist() == expected
 
@@ -53,8 +53,8 @@ def test_the_stretch_extremes_are_its_lowest_and_highest_equity(
 ) -> None:
     marking = Marking(Decimal(wallet), sign, Decimal(size), Decimal(cost), None, False, False)
     ticks = np.round(np.random.default_rng(sign + 2).uniform(1, 2_000_000, 300)).astype(np.int64)
-    equity, low, high = marked_stretch(marking, ticks, Decimal(tick))
-    assert equity.tolist() == marked_stretch(marking, ticks, Decimal(tick))[0].tolist()
+    equity, low, high = EquityLine(marking, Decimal(tick)).stretch(ticks)
+    assert equity.tolist() == EquityLine(marking, Decimal(tick)).stretch(ticks)[0].tolist()
     assert (low, high) == (float(equity.min()), float(equity.max()))
 
 
