@@ -54,7 +54,7 @@ from bot.execution.outcomes import (
 )
 from bot.execution.pricing import order_prices, sizing_price, snapshot_with_order
 from bot.execution.results import ExecutionResult, Rejected, Stage
-from bot.guards import GuardChain, PriceSource
+from bot.guards import GuardChain, PinnedPrices, PriceSource
 from bot.risk import PortfolioSnapshot, RiskEngine, TradingState, TradingStateHolder
 
 _RUN_ID = re.compile(r"[A-Za-z0-9_]{1,24}")
@@ -72,6 +72,9 @@ class Executor:
     snapshot) is read: give it the source the guards check (a live run: the stream's
     ticker book, whose freshness and band they checked), so an entry is never sized
     from a price no guard looked at. Default: the venue (the backtest's guards read it).
+    When it is a :class:`~bot.guards.PinnedPrices` (the live road's), the executor holds
+    it while it prepares each order: the guards and the sizing read one ticker, not a
+    newer one the stream wrote between their reads.
     """
 
     def __init__(
@@ -97,6 +100,7 @@ class Executor:
             raise InvalidValue("first_seq", first_seq, f"after {last}, the run's last sequence")
         self._venue = venue
         self._prices: PriceSource = venue if prices is None else prices
+        self._pinned = prices if isinstance(prices, PinnedPrices) else None
         self._guards = guards
         self._risk = risk
         self._state = state
@@ -171,6 +175,15 @@ class Executor:
 
     @hot_path
     def _prepare(
+        self, intent: Intent, overlay: list[PortfolioSnapshot] | None
+    ) -> Prepared | Rejected:
+        if self._pinned is None:
+            return self._prepare_now(intent, overlay)
+        with self._pinned.hold():  # the guards and the sizing read one ticker
+            return self._prepare_now(intent, overlay)
+
+    @hot_path
+    def _prepare_now(
         self, intent: Intent, overlay: list[PortfolioSnapshot] | None
     ) -> Prepared | Rejected:
         blocks = self._run_guards(intent)

@@ -2,6 +2,7 @@
 
 Public surface: :class:`Block`, :class:`Guard` and the input protocols
 (:class:`PriceSource`, :class:`StreamHealth`, :class:`ClockSkew`, :class:`Clock`),
+:class:`PinnedPrices` (one ticker per order for the guards and the sizing),
 :class:`GuardSettings`, the guards (:class:`TradingStateGuard`, :class:`PriceBand`,
 :class:`FeedFreshness`, :class:`StreamHealthGuard`, :class:`ClockSkewGuard`,
 :class:`StopTriggerSide`), :class:`GuardChain` and :func:`build_guard_chain`.
@@ -11,6 +12,7 @@ from bot.guards.base import Block, Clock, ClockSkew, Guard, PriceSource, StreamH
 from bot.guards.chain import GuardChain, build_guard_chain
 from bot.guards.failclosed import FailClosedGuard, InputUnavailable
 from bot.guards.feed import ClockSkewGuard, FeedFreshness, StreamHealthGuard
+from bot.guards.pinning import PinnedPrices
 from bot.guards.price_band import PriceBand
 from bot.guards.settings import GuardSettings
 from bot.guards.stop_side import StopTriggerSide
@@ -27,6 +29,7 @@ __all__ = [
     "GuardChain",
     "GuardSettings",
     "InputUnavailable",
+    "PinnedPrices",
     "PriceBand",
     "PriceSource",
     "StopTriggerSide",

@@ -6,6 +6,7 @@ Each test counts what reached the venue through a :class:`VenueProxy` and the si
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -29,7 +30,7 @@ from bot.domain import (
 )
 from bot.exchange.protocol import Balance
 from bot.exchange.sim import SimExchange
-from bot.execution import Accepted, Rejected, Stage
+from bot.execution import Accepted, Executor, Rejected, Stage
 from bot.guards import Block, GuardChain
 from bot.risk import PortfolioSnapshot, RiskDecision, RiskEngine
 from tests.support.road import (
@@ -37,6 +38,7 @@ from tests.support.road import (
     BTC_RULES,
     ETH,
     ETH_RULES,
+    START_MS,
     Road,
     VenueProxy,
     build_road,
@@ -160,6 +162,77 @@ def test_an_entry_is_sized_from_the_price_the_guards_checked_not_from_another_re
     assert result.qty == Qty("0.02")
     assert road.gateway.calls["ticker"] == 0
     assert road.executor.price_source is not road.gateway
+
+
+class MovingBook:
+    """A ticker book the stream writes to: ``now`` is its latest ticker."""
+
+    def __init__(self, now: Ticker) -> None:
+        self.now = now
+        self.reads = 0
+
+    def ticker(self, symbol: Symbol) -> Ticker | None:
+        self.reads += 1
+        return self.now
+
+
+def _print_after_the_guards(book: MovingBook, late: Ticker) -> Callable[..., GuardChain]:
+    """A chain after which the stream writes ``late`` into ``book``, once: the worst
+    moment, when every guard has passed and the entry is not sized yet."""
+
+    class Chain(GuardChain):
+        def evaluate(self, intent: Intent) -> list[Block]:
+            blocks = super().evaluate(intent)
+            if book.now is not late:
+                book.now = late
+            return blocks
+
+    return Chain
+
+
+def _ticker(last: str, mark: str) -> Ticker:
+    return Ticker(BTC, Price(last), Price(mark), START_MS)
+
+
+def _sized_in_a_moving_book(road: Road, book: MovingBook) -> tuple[Qty, Qty]:
+    first = road.executor.submit(buy("1000"))
+    second = road.executor.submit(buy("1000"))
+    assert isinstance(first, Accepted), str(first)
+    assert isinstance(second, Accepted), str(second)
+    return first.qty, second.qty
+
+
+def test_an_entry_is_sized_from_the_ticker_its_guards_checked_though_the_book_moved() -> None:
+    # The guards pass on 50,000; then, before sizing, a print of 40,000 lands (last =
+    # mark, so a band on the last against the mark sees nothing wrong with it later).
+    # Sized from the newer print, 1,000 USDT would quietly become 0.025 BTC, 25% more
+    # than the checked price gives. The entry is sized from what the guards checked,
+    # 0.02; the next entry is checked and sized on the new print, 0.025.
+    book = MovingBook(_ticker("50000", "50000"))
+    late = _ticker("40000", "40000")
+    road = build_road(price_source=book, chain_class=_print_after_the_guards(book, late))
+    assert _sized_in_a_moving_book(road, book) == (Qty("0.02"), Qty("0.025"))
+    assert road.gateway.calls["ticker"] == 0
+
+
+class _Unpinned(Executor):
+    """Fail-open mutant: prepares without holding the price source, each read live."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._pinned = None
+
+
+def test_the_moving_book_test_catches_an_executor_that_does_not_hold_the_prices() -> None:
+    book = MovingBook(_ticker("50000", "50000"))
+    late = _ticker("40000", "40000")
+    road = build_road(price_source=book, chain_class=_print_after_the_guards(book, late))
+    held = road.executor
+    mutant = _Unpinned(
+        road.gateway, held._guards, held._risk, held._state, run_id="mutant", prices=held._prices
+    )
+    road = dataclasses.replace(road, executor=mutant)
+    assert _sized_in_a_moving_book(road, book) == (Qty("0.025"), Qty("0.025"))
 
 
 @pytest.mark.parametrize("answer", BAD_PRICES)

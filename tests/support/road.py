@@ -56,6 +56,7 @@ from bot.guards import (
     Guard,
     GuardChain,
     GuardSettings,
+    PinnedPrices,
     PriceSource,
     StreamHealth,
     build_guard_chain,
@@ -264,7 +265,8 @@ def build_road(
       :func:`risk_settings`; sim: 100,000 USDT at leverage 10).
     - ``price_source`` / ``stream`` / ``skew``: replace what the guards read (default:
       the venue, :class:`SimStreamHealth`, :class:`SimClockSkew`); the executor sizes
-      entries from ``price_source`` too, as a live run does from its ticker book.
+      entries from ``price_source`` too, through the one :class:`PinnedPrices` the
+      guards read, as a live run does from its ticker book.
     - ``gateway``: builds the :class:`VenueProxy` the executor talks to from the venue.
     - ``risk_class`` / ``chain_class``: build the risk engine and the guard chain (pass a
       subclass to make them raise).
@@ -278,10 +280,12 @@ def build_road(
         if symbol in listed:
             venue.update_market(symbol, Price(price), Price(price), ts_ms=START_MS)
     state = TradingStateHolder()
+    # as the live road: the guards and the executor share one pinned view of the source
+    pinned = PinnedPrices(price_source) if price_source is not None else None
     standard = build_guard_chain(
         guard or guard_settings(),
         state=state,
-        prices=price_source if price_source is not None else venue,
+        prices=pinned if pinned is not None else venue,
         stream=stream if stream is not None else SimStreamHealth(venue),
         skew=skew if skew is not None else SimClockSkew(),
         clock=venue.clock,
@@ -297,6 +301,6 @@ def build_road(
         run_id=run_id,
         remainder=remainder,
         lookup_attempts=lookup_attempts,
-        prices=price_source,
+        prices=pinned,
     )
     return Road(venue, proxy, state, chain, engine, executor)

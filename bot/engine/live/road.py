@@ -24,7 +24,7 @@ from bot.exchange.bybit.stream import BybitStream, StreamEvent, private_stream, 
 from bot.execution import Executor
 from bot.execution.journal import Journal, restore_state
 from bot.execution.journal_records import Recovery
-from bot.guards import GuardChain, build_guard_chain
+from bot.guards import GuardChain, PinnedPrices, build_guard_chain
 from bot.risk import RiskEngine, TradingStateHolder
 from bot.safety.panic import Panic
 
@@ -139,8 +139,11 @@ def build_live_road(
     # change to write again (each start would nest "restored from the journal: ...")
     restore_state(state, recovery)
     journal.follow(state)
+    # the guards and the executor read one pinned view of the book: an entry is sized
+    # from the very ticker its guards checked, not one the stream wrote in between
+    prices = PinnedPrices(tickers)
     guards = build_guard_chain(
-        settings.guard, state=state, prices=tickers, stream=health, skew=skew, clock=clock
+        settings.guard, state=state, prices=prices, stream=health, skew=skew, clock=clock
     )
     risk = RiskEngine(settings.risk, state, clock)
     executor = Executor(
@@ -152,7 +155,7 @@ def build_live_road(
         remainder=settings.close_remainder,
         journal=journal,
         first_seq=recovery.next_seq(rid),
-        prices=tickers,  # entries are sized from the ticker book the guards check
+        prices=prices,  # entries are sized from the ticker the guards checked
     )
     return LiveRoad(
         settings=settings,

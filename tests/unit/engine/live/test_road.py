@@ -9,6 +9,7 @@ import pytest
 
 from bot.engine.live.road import build_live_road
 from bot.execution.journal import Journal
+from bot.guards import PinnedPrices
 from bot.risk import TradingState
 from tests.support.settings import settings_for
 
@@ -40,7 +41,7 @@ def test_a_halted_journal_is_restored_without_writing_it_again_at_every_start(
     assert states(path)[-1] == ("active", "operator checked the account")
 
 
-def test_live_entries_are_sized_from_the_ticker_book_the_guards_check(
+def test_live_entries_are_sized_from_the_pinned_ticker_book_the_guards_check(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # not from a separate REST ticker read that no guard looked at
@@ -49,6 +50,12 @@ def test_live_entries_are_sized_from_the_ticker_book_the_guards_check(
     settings = settings_for("exchange=bybit", f"live.journal={tmp_path / 'journal.sqlite'}")
     road = build_live_road(settings, run_id="Ltest")
     try:
-        assert road.executor.price_source is road.tickers
+        prices = road.executor.price_source
+        assert isinstance(prices, PinnedPrices)
+        assert prices.source is road.tickers
+        # every guard that reads prices reads that same pinned view
+        readers = [g for g in road.guards.guards if hasattr(g, "_prices")]
+        assert {g.name for g in readers} == {"feed_freshness", "price_band", "stop_trigger_side"}
+        assert all(vars(g)["_prices"] is prices for g in readers)
     finally:
         road.journal.close()
