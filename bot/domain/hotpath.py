@@ -16,7 +16,9 @@ still checks every status change). Also the guard chain's ``evaluate`` (it check
 one input itself and raises :class:`~bot.errors.TypeViolation` as beartype would, and
 answers only Blocks) and ``plan_close`` (only the executor calls it, behind ``submit``,
 with a checked close intent and instrument; it checks the position itself and builds
-its answer with the checked ``ClosePlan`` constructor). In the backtest, the event
+its answer with the checked ``ClosePlan`` constructor), and ``PinnedPrices.ticker`` (it
+hands on its source's answer, which every reader validates: the guards' ``read_ticker``
+and the executor's sizing). In the backtest, the event
 engine's own collaborators: the equity line, backfill, loss watch, tick extremes and
 bankruptcy reach (``bot/engine``), and the rule plan's calls into its strategy and open
 trade (``decide_planned``, ``decide_unsignalled``, ``first_exit``, ``pass_bars``); each is
