@@ -54,18 +54,21 @@ def send_chunk(
     write_intents: Callable[[list[OrderRequest]], Rejected | None],
     settle: Callable[[Prepared, SubmitResult], ExecutionResult],
 ) -> list[ExecutionResult]:
-    """Send one chunk in one venue call; entries only while the state allows them."""
+    """Send one chunk in one venue call; entries only while the state allows them and
+    the journal has written them (exits are sent even when it could not)."""
+    unwritten: Rejected | None = None
     with state.lock:
         entries_allowed = state.allows_entries
         sendable = [p for p in chunk if entries_allowed or not p.entry]
         unwritten = write_intents([p.request for p in sendable])
-        if unwritten is not None:
-            held = state_rejection(state)
-            return [unwritten if entries_allowed or not p.entry else held for p in chunk]
+        if unwritten is not None:  # trading is halted; the exits go all the same
+            sendable = [p for p in sendable if not p.entry]
         for prepared in sendable:
             ledger.record(pending_order(prepared.request))
+        answers = []
         try:
-            answers = venue.submit_batch([p.request for p in sendable])
+            if sendable:
+                answers = venue.submit_batch([p.request for p in sendable])
         except Exception as exc:  # noqa: BLE001 -- the venue may have acted: UNKNOWN
             answers = [unknown_answer(p.request, exc) for p in sendable]
     by_link = {a.order_link_id: a for a in answers}
@@ -74,6 +77,9 @@ def send_chunk(
         link_id = prepared.request.order_link_id
         if prepared.entry and not entries_allowed:
             results.append(state_rejection(state))
+            continue
+        if prepared.entry and unwritten is not None:
+            results.append(unwritten)
             continue
         answer = by_link.get(link_id)
         if answer is None:

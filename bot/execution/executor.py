@@ -306,8 +306,8 @@ class Executor:
                 return state_rejection(self._state)
             if self._journal is not None:
                 unwritten = self._journal_intents([request])
-                if unwritten is not None:
-                    return unwritten
+                if unwritten is not None and not request.reduce_only:
+                    return unwritten  # an exit goes all the same: trading is halted
             self.ledger.record(pending_order(request))
             try:
                 answer = self._venue.submit(request)
@@ -355,14 +355,22 @@ class Executor:
 
     @hot_path
     def _journal_intents(self, requests: list[OrderRequest]) -> Rejected | None:
-        """Write the intents before they are sent; a rejection if they cannot be."""
+        """Write the intents before they are sent; if they cannot be, trading halts and
+        the answer is the rejection of the entries among them.
+
+        The entries are not sent. The exits (reduce-only) are: a journal that cannot
+        write must not trap a position (a restart then finds orders its journal does not
+        know, and refuses to trade until a person has looked)."""
         if self._journal is None or not requests:
             return None
         prefix = f"{self._run_id}-"
         try:
             items = [(int(r.order_link_id.removeprefix(prefix)), r) for r in requests]
             self._journal.record_intents(self._run_id, items)
-        except Exception as exc:  # noqa: BLE001 -- not written, so not sent
+        except Exception as exc:  # noqa: BLE001 -- not written: no entry is sent
+            self._state.escalate(
+                TradingState.HALTED, f"journal cannot write orders before sending: {exc}"
+            )
             return failed(Stage.VALIDATION, "the journal cannot write the order; not sent", exc)
         return None
 

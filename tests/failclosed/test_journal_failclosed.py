@@ -1,4 +1,6 @@
-"""A journal that cannot write stops orders: nothing unwritten is sent, and a lost record halts."""
+"""A journal that cannot write stops entries: no unwritten entry is sent, and a record
+it cannot write halts trading. Exits still go (reduce-only): a broken journal must not
+trap a position."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ from bot.exchange.protocol import OrderRequest, SubmitResult
 from bot.execution import Accepted, Executor, Rejected, Stage
 from bot.execution.journal import Journal
 from bot.risk import TradingState
-from tests.support.road import BTC, Road, build_road
+from bot.safety.panic import Panic
+from tests.support.road import BTC, ETH, Road, build_road
 
 pytestmark = pytest.mark.failclosed
 
@@ -56,7 +59,14 @@ class LosesFills(Journal):
         raise JournalError(str(self.path), "disk full")
 
 
-def test_an_intent_the_journal_cannot_write_is_not_sent(tmp_path: Path) -> None:
+def assert_halted_by_the_journal(road: Road) -> None:
+    assert road.state.state is TradingState.HALTED
+    assert "journal cannot write orders before sending" in road.state.reason
+
+
+def test_an_entry_the_journal_cannot_write_is_not_sent_and_trading_halts(
+    tmp_path: Path,
+) -> None:
     road = build_road()
     journal = Journal(tmp_path / "j.sqlite")
     executor = journaled(road, journal)
@@ -67,19 +77,62 @@ def test_an_intent_the_journal_cannot_write_is_not_sent(tmp_path: Path) -> None:
     assert "journal cannot write the order; not sent" in result.reason
     assert road.gateway.calls["submit"] == 0
     assert list(executor.ledger) == []
+    assert_halted_by_the_journal(road)
 
 
-def test_a_batch_the_journal_cannot_write_is_not_sent(tmp_path: Path) -> None:
+def test_a_close_the_journal_cannot_write_is_still_sent_reduce_only(tmp_path: Path) -> None:
+    # a broken journal must not trap a position (exits are always possible); trading
+    # halts, and a restart finds an order its journal does not know and refuses to trade
     road = build_road()
     road.open_position(BTC, Side.BUY, "0.01")
     journal = Journal(tmp_path / "j.sqlite")
     executor = journaled(road, journal)
     journal.close()
-    batch = BatchIntent((EntryIntent(BTC, Side.BUY, notional=Money(600)), CloseIntent(BTC)))
-    results = executor.submit_batch(batch)
-    assert [type(r) for r in results] == [Rejected, Rejected]
-    assert road.gateway.calls["submit_batch"] == 0
-    assert road.gateway.sent == []
+    result = executor.submit(CloseIntent(BTC))
+    assert isinstance(result, Accepted), str(result)
+    assert result.reduce_only
+    assert [r.reduce_only for r in road.gateway.sent] == [True]
+    assert BTC not in road.venue.positions()
+    assert_halted_by_the_journal(road)
+    after = executor.submit(EntryIntent(BTC, Side.BUY, notional=Money(600)))
+    assert isinstance(after, Rejected)
+    assert after.stage is Stage.STATE
+
+
+def test_a_panic_flattens_though_the_journal_cannot_write(tmp_path: Path) -> None:
+    road = build_road()
+    road.open_position(BTC, Side.BUY, "0.01")
+    road.open_position(ETH, Side.SELL, "0.5")
+    journal = Journal(tmp_path / "j.sqlite")
+    executor = journaled(road, journal)
+    journal.close()
+    report = Panic(executor, road.state, sleep=lambda _: None).trigger("disk full")
+    assert report.flat, report
+    assert road.venue.positions() == {}
+    assert all(r.reduce_only for r in road.gateway.sent)
+
+
+def test_a_batch_the_journal_cannot_write_sends_its_exits_only(tmp_path: Path) -> None:
+    road = build_road()
+    road.open_position(BTC, Side.BUY, "0.01")
+    journal = Journal(tmp_path / "j.sqlite")
+    executor = journaled(road, journal)
+    journal.close()
+    batch = BatchIntent(
+        (
+            EntryIntent(BTC, Side.BUY, notional=Money(600)),
+            CloseIntent(BTC),
+            EntryIntent(BTC, Side.SELL, notional=Money(600)),
+        )
+    )
+    entry, close, other = executor.submit_batch(batch)
+    for refused in (entry, other):
+        assert isinstance(refused, Rejected)
+        assert "journal cannot write the order; not sent" in refused.reason
+    assert isinstance(close, Accepted), str(close)
+    assert [(r.side, r.reduce_only) for r in road.gateway.sent] == [(Side.SELL, True)]
+    assert BTC not in road.venue.positions()
+    assert_halted_by_the_journal(road)
 
 
 def test_a_sequence_already_in_the_journal_is_refused_at_construction(tmp_path: Path) -> None:
