@@ -4,8 +4,10 @@ The quantity is ``position.size * fraction`` rounded down to the qty step and cl
 the position. A remainder that would be left below the minimum order qty (it could
 never be closed on its own) is handled as configured: ``close_all`` sends the whole
 position instead, ``keep`` sends the rounded qty and says that the remainder stays.
-The order side is always the opposite of the live position, and every request built
-here is reduce-only.
+One order never exceeds the instrument's maximum qty for its kind (the venue would
+refuse it whole): a larger close sends the maximum and notes that the rest stays. The
+order side is always the opposite of the live position, and every request built here
+is reduce-only.
 """
 
 from __future__ import annotations
@@ -37,9 +39,19 @@ class ClosePlan:
 
 @hot_path  # the executor's close path: a checked intent's fraction, checked rules and policy
 def plan_close(
-    position: Position, fraction: Decimal, instrument: Instrument, policy: RemainderPolicy
+    position: Position,
+    fraction: Decimal,
+    instrument: Instrument,
+    policy: RemainderPolicy,
+    *,
+    market: bool = True,
 ) -> ClosePlan:
     """The reduce-only order that closes ``fraction`` of ``position``.
+
+    One order never asks for more than the instrument's maximum for its kind (``market``
+    or limit): the venue would refuse the whole close. A larger close sends that
+    maximum and says so in the note; the next close takes the rest (a panic closes
+    until the account is flat).
 
     Raises :class:`~bot.errors.BelowMinQty` when the rounded qty is zero or below the
     instrument's minimum and the policy does not turn it into a full close, and
@@ -75,6 +87,13 @@ def plan_close(
                 "min_order_qty": str(instrument.min_order_qty),
             },
         )
+    cap = instrument.max_qty(market=market)
+    if qty > cap:
+        note = (
+            f"closing {cap} of {size} now: one {'market' if market else 'limit'} order may "
+            f"not exceed {cap}; the rest stays open until the next close"
+        )
+        qty = cap
     # positional (a checked constructor is slower with keywords); a qty that already is
     # a Qty (the position's own size) is not built again
     return ClosePlan(position.side.opposite, qty if type(qty) is Qty else Qty(qty), note)

@@ -177,10 +177,13 @@ class Executor:
     def _prepare(
         self, intent: Intent, overlay: list[PortfolioSnapshot] | None
     ) -> Prepared | Rejected:
-        if self._pinned is None:
-            return self._prepare_now(intent, overlay)
-        with self._pinned.hold():  # the guards and the sizing read one ticker
-            return self._prepare_now(intent, overlay)
+        try:
+            if self._pinned is None:
+                return self._prepare_now(intent, overlay)
+            with self._pinned.hold():  # the guards and the sizing read one ticker
+                return self._prepare_now(intent, overlay)
+        except Exception as exc:  # noqa: BLE001 -- whatever went wrong, nothing is sent
+            return failed(Stage.VALIDATION, "the order could not be prepared", exc)
 
     @hot_path
     def _prepare_now(
@@ -222,7 +225,10 @@ class Executor:
         if intent.notional is not None:
             notional = intent.notional
         elif intent.qty is not None:
-            notional = Money(intent.qty * price)
+            try:
+                notional = Money(intent.qty * price)
+            except BotError as exc:  # e.g. beyond Money's range: refused, not raised
+                return Rejected(Stage.VALIDATION, f"cannot value the entry: {exc}")
         else:  # EntryIntent's constructor makes this impossible; refuse if it happens
             return Rejected(Stage.VALIDATION, "entry has neither notional nor qty")
         try:
@@ -247,6 +253,9 @@ class Executor:
             return Rejected(Stage.VALIDATION, exc.reason, exc.numbers)
         except BotError as exc:
             return Rejected(Stage.VALIDATION, str(exc))
+        unclosable = _unclosable(snapshot, intent, qty, instrument)
+        if unclosable is not None:
+            return unclosable
         request = self._request(intent, intent.side, qty, limit, trigger, reduce_only=False)
         if overlay is not None:
             overlay.append(snapshot_with_order(snapshot, request, price))
@@ -287,7 +296,8 @@ class Executor:
         if position is None:
             return Rejected(Stage.VALIDATION, f"no open position in {intent.symbol} to close")
         try:
-            plan = plan_close(position, intent.fraction, instrument, self._remainder)
+            market = intent.order_type is OrderType.MARKET
+            plan = plan_close(position, intent.fraction, instrument, self._remainder, market=market)
             limit, trigger = order_prices(intent, plan.side, instrument)
         except SizingRejected as exc:
             return Rejected(Stage.VALIDATION, exc.reason, exc.numbers)
@@ -416,3 +426,22 @@ class Executor:
         if ticker is not None:
             prices[symbol] = ticker.last_price
         return PortfolioSnapshot(self._venue.balance().equity, positions, prices)
+
+
+@hot_path
+def _unclosable(
+    snapshot: PortfolioSnapshot, intent: EntryIntent, qty: Qty, instrument: Instrument
+) -> Rejected | None:
+    """The refusal of an entry after which one market order could not close the position
+    (larger than the instrument's max market qty); None when it could."""
+    held = snapshot.positions.get(intent.symbol)
+    after = abs((held.signed_size if held is not None else 0) + qty * intent.side.sign)
+    limit = instrument.max_mkt_order_qty
+    if after <= limit:
+        return None
+    return Rejected(
+        Stage.VALIDATION,
+        f"the position would be {after} {intent.symbol}, more than one market order can "
+        f"close (max {limit}): an exit must always be possible",
+        {"position_after": str(after), "qty": str(qty), "max_mkt_order_qty": str(limit)},
+    )

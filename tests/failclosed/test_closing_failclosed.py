@@ -206,7 +206,12 @@ def test_a_close_passes_when_every_feed_and_the_risk_engine_are_broken(
 
 
 def _rounds_up(
-    position: Position, fraction: Decimal, instrument: Instrument, policy: RemainderPolicy
+    position: Position,
+    fraction: Decimal,
+    instrument: Instrument,
+    policy: RemainderPolicy,
+    *,
+    market: bool = True,
 ) -> ClosePlan:
     step = instrument.qty_step
     qty = min(
@@ -216,7 +221,12 @@ def _rounds_up(
 
 
 def _unclamped(
-    position: Position, fraction: Decimal, instrument: Instrument, policy: RemainderPolicy
+    position: Position,
+    fraction: Decimal,
+    instrument: Instrument,
+    policy: RemainderPolicy,
+    *,
+    market: bool = True,
 ) -> ClosePlan:
     qty = instrument.floor_qty(position.size * fraction) + instrument.qty_step
     return ClosePlan(position.side.opposite, Qty(qty))

@@ -64,12 +64,27 @@ def test_the_close_qty_is_the_fraction_rounded_down_to_the_step(
     assert result == ClosePlan(Side.SELL, Qty(qty))
 
 
-@pytest.mark.parametrize("size", ["0.005", "0.013", "7.777", "100"])
+@pytest.mark.parametrize("size", ["0.005", "0.013", "7.777", "50"])
 def test_a_whole_close_is_exactly_the_position_never_more(size: str) -> None:
     for position in (long(size), short(size)):
         result = plan(position, "1", RemainderPolicy.KEEP)
         assert result.qty == position.size
         assert result.side is position.side.opposite
+
+
+@pytest.mark.parametrize(
+    ("market", "cap"),
+    [pytest.param(True, "50", id="market"), pytest.param(False, "100", id="limit")],
+)
+def test_a_close_larger_than_one_order_may_be_sends_the_maximum_and_says_so(
+    market: bool, cap: str
+) -> None:
+    # the venue refuses an order above its maximum whole: the close sends what it can
+    result = plan_close(long("120"), Decimal(1), RULES, RemainderPolicy.CLOSE_ALL, market=market)
+    assert result.side is Side.SELL
+    assert result.qty == Qty(cap)
+    assert f"closing {cap} of 120 now" in result.note
+    assert "the rest stays open until the next close" in result.note
 
 
 def test_the_close_side_is_the_opposite_of_the_position() -> None:
