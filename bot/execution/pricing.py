@@ -2,7 +2,10 @@
 
 A buy limit rounds down and a sell limit rounds up, so rounding never makes a limit
 more aggressive than asked. Trigger prices round to the nearest tick. A market entry is
-sized at the venue's last price; with no valid last price there is no entry.
+sized at the venue's last price; with no valid last price there is no entry. A buy
+limit is sized at its limit (it fills there or lower); a sell limit at the higher of
+its limit and the last price (a sell limit below the market fills at the market, so
+sizing at the limit would buy more notional than the risk check approved).
 """
 
 from __future__ import annotations
@@ -41,9 +44,10 @@ def order_prices(
 
 
 def entry_price(intent: EntryIntent, instrument: Instrument, ticker: Ticker | None) -> Price:
-    """The price an entry is sized at: its limit, else its trigger, else the last price.
+    """The price an entry is sized at: a buy's limit, a sell's limit or the last price
+    if higher, else its trigger, else the last price.
 
-    Raises :class:`InvalidValue` when a market entry has no valid ticker.
+    Raises :class:`InvalidValue` when a market entry or a sell limit has no valid ticker.
     """
     limit, trigger = order_prices(intent, intent.side, instrument)
     return sizing_price(intent, limit, trigger, ticker)
@@ -55,10 +59,18 @@ def sizing_price(
 ) -> Price:
     """:func:`entry_price` from the entry's rounded ``limit`` and ``trigger`` prices
     (from :func:`order_prices`), so the executor rounds them only once."""
-    if limit is not None:
-        return limit
+    if limit is not None and intent.side is Side.BUY:
+        return limit  # a buy limit fills at its limit or lower
+    if limit is not None:  # a sell limit fills at its limit or higher: the market's, if above
+        return max(limit, _last_price(intent, ticker))
     if trigger is not None:
         return trigger
+    return _last_price(intent, ticker)
+
+
+@hot_path
+def _last_price(intent: EntryIntent, ticker: Ticker | None) -> Price:
+    """The last price of ``ticker``, checked to be a valid price of the entry's symbol."""
     if ticker is None:
         raise InvalidValue("ticker", None, f"a last price for {intent.symbol} to size with")
     if not isinstance(ticker, Ticker):

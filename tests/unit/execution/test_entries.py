@@ -21,6 +21,7 @@ from bot.domain import (
 )
 from bot.exchange.sim import BELOW_MIN_NOTIONAL, INSUFFICIENT_BALANCE, SimSettings
 from bot.execution import Accepted, Rejected, Stage
+from bot.guards import GuardChain
 from bot.risk import TradingState
 from tests.support.road import (
     BTC,
@@ -124,6 +125,40 @@ def test_a_limit_entry_is_sized_at_its_rounded_limit_price() -> None:
     # sized at 59,999.9: 6,000 / 59,999.9 = 0.100000.. -> 0.1
     assert request.qty == Decimal("0.1")
     assert request.qty * request.price <= 6_000  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("price", "qty"),
+    [
+        # below the market (last 60,000): it fills at the market, so it is sized there;
+        # sized at its limit it would be 0.170 BTC, 10,200 USDT at the fill, above the
+        # 10,000 the risk check approved
+        pytest.param("58800", "0.166", id="below-market-sized-at-last"),
+        pytest.param("61000", "0.163", id="above-market-sized-at-limit"),
+    ],
+)
+def test_a_sell_limit_is_sized_at_the_higher_of_its_limit_and_the_last_price(
+    price: str, qty: str
+) -> None:
+    road = build_road()
+    result = accepted(road.executor.submit(limit(Side.SELL, price, notional=10_000)))
+    assert result.qty == Decimal(qty)
+    fill_at = max(Decimal(price), Decimal(60_000))
+    assert result.qty * fill_at <= 10_000
+
+
+def test_a_sell_limit_without_a_valid_last_price_is_not_sized() -> None:
+    # no guards at all: the executor itself refuses to size without the last price
+    road = build_road(price_source=_NoTicker(), chain_class=lambda _: GuardChain(()))
+    result = rejected(road.executor.submit(limit(Side.SELL, "61000")))
+    assert result.stage is Stage.VALIDATION
+    assert "cannot price or size the entry" in result.reason
+    assert road.gateway.calls["submit"] == 0
+
+
+class _NoTicker:
+    def ticker(self, symbol: Symbol) -> Ticker | None:
+        return None
 
 
 @pytest.mark.parametrize(
