@@ -39,6 +39,7 @@ from bot.domain import Fill
 from bot.errors import JournalError
 from bot.exchange.protocol import OrderRequest, SubmitResult
 from bot.execution.journal_records import (
+    MIGRATIONS,
     SCHEMA,
     SCHEMA_VERSION,
     Recovery,
@@ -46,7 +47,7 @@ from bot.execution.journal_records import (
     fill_row,
     replay,
 )
-from bot.risk import TradingState, TradingStateHolder
+from bot.risk import RiskEngine, RiskMemory, TradingState, TradingStateHolder
 
 Clock = Callable[[], int]
 
@@ -96,6 +97,12 @@ class Journal:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            elif version in MIGRATIONS and version < SCHEMA_VERSION:
+                for step in range(version, SCHEMA_VERSION):  # each version to the next
+                    for statement in MIGRATIONS[step].split(";"):
+                        if statement.strip():
+                            self._conn.execute(statement)
                 self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             elif version != SCHEMA_VERSION:
                 raise JournalError(
@@ -259,6 +266,26 @@ class Journal:
         except JournalError as exc:
             with self._lock:
                 self._failures.append(f"trading state {state.value} ({reason}): {exc}")
+
+    def record_risk_memory(self, memory: RiskMemory) -> None:
+        """Write the risk engine's memory (the last one written is what a restart gets)."""
+        with self._lock, self._transaction("write the risk engine's memory"):
+            self._conn.execute(
+                "INSERT INTO risk_memory VALUES (?,?,?)",
+                (self._next_entry(), memory.to_json(), self._clock()),
+            )
+
+    def follow_risk(self, engine: RiskEngine) -> None:
+        """Write every change of ``engine``'s memory from now on (see :meth:`follow`: the
+        listener never raises; a failed write is kept in :attr:`failures`)."""
+        engine.on_memory(self._on_risk_memory)
+
+    def _on_risk_memory(self, memory: RiskMemory) -> None:
+        try:
+            self.record_risk_memory(memory)
+        except JournalError as exc:
+            with self._lock:
+                self._failures.append(f"risk memory: {exc}")
 
     # ---- reads ------------------------------------------------------------------------
 

@@ -32,11 +32,24 @@ from bot.domain import (
     Symbol,
 )
 from bot.errors import BotError
-from bot.risk import TradingState
+from bot.risk import RiskMemory, TradingState
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
-SCHEMA: Final = """
+#: The risk engine's memory (:class:`~bot.risk.RiskMemory`), one JSON row per change.
+_RISK_MEMORY: Final = """
+CREATE TABLE risk_memory (
+    entry INTEGER PRIMARY KEY,
+    memory TEXT NOT NULL,
+    written_ms INTEGER NOT NULL
+);
+"""
+
+#: The statements that bring a journal of an older schema version to the next one.
+MIGRATIONS: Final = {1: _RISK_MEMORY}
+
+SCHEMA: Final = (
+    """
 CREATE TABLE counter (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     entry INTEGER NOT NULL
@@ -95,6 +108,8 @@ CREATE TABLE trading_states (
     written_ms INTEGER NOT NULL
 );
 """
+    + _RISK_MEMORY
+)
 
 #: Statuses in which an order may still fill or is not known to be settled.
 OPEN_STATUSES: Final = frozenset(
@@ -121,6 +136,8 @@ class Recovery:
     - ``fill_ids``: every execution id the journal counted.
     - ``orphan_fills``: fills of orders the journal never recorded.
     - ``trading_state`` / ``state_reason``: the last trading state written (None if none).
+    - ``risk_memory``: the risk engine's last memory written (None if none); one that
+      cannot be read is an anomaly, not a fresh start.
     - ``anomalies``: rows that contradict each other (e.g. a fill of a rejected order),
       one readable line each; a reconciler refuses to trade while there are any.
     - ``last_unanswered_ms``: when the newest intent still awaiting its answer was
@@ -152,6 +169,7 @@ class Recovery:
     open_since_ms: int | None = None
     foreign_cancels: tuple[str, ...] = ()
     last_unanswered_ms: int | None = None
+    risk_memory: RiskMemory | None = None
 
     @property
     def last_fill_ms(self) -> int | None:
@@ -273,6 +291,7 @@ def replay(conn: sqlite3.Connection) -> Recovery:
             state.fill(_fill(row))
     last = conn.execute("SELECT state, reason FROM trading_states ORDER BY entry DESC LIMIT 1")
     found = last.fetchone()
+    memory = _risk_memory(conn, state.anomalies)
     fill_ids = frozenset(str(r[0]) for r in conn.execute("SELECT exec_id FROM fills"))
     still_open = [o for o in state.orders.values() if o.status in OPEN_STATUSES]
     return Recovery(
@@ -291,7 +310,20 @@ def replay(conn: sqlite3.Connection) -> Recovery:
             (state.written_ms[o.order_link_id] for o in still_open if o.status in _AWAITING_ACK),
             default=None,
         ),
+        risk_memory=memory,
     )
+
+
+def _risk_memory(conn: sqlite3.Connection, anomalies: list[str]) -> RiskMemory | None:
+    """The last risk memory written; one that cannot be read is added to ``anomalies``."""
+    row = conn.execute("SELECT memory FROM risk_memory ORDER BY entry DESC LIMIT 1").fetchone()
+    if row is None:
+        return None
+    try:
+        return RiskMemory.from_json(str(row[0]))
+    except BotError as exc:
+        anomalies.append(f"the risk engine's memory cannot be read: {exc}")
+        return None
 
 
 _QUERIES: Final = {

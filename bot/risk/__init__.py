@@ -1,11 +1,13 @@
 """Portfolio limits and the trading state (ACTIVE / REDUCING / HALTED).
 
 Public surface: :class:`RiskSettings`, :class:`LossAction`, :class:`PortfolioSnapshot`,
-:class:`RiskDecision`, :class:`RiskEngine`, and (in :mod:`bot.risk.state`)
+:class:`RiskDecision`, :class:`RiskEngine`, :class:`RiskMemory` (what it keeps across a
+restart), and (in :mod:`bot.risk.state`)
 :class:`TradingState` and :class:`TradingStateHolder`.
 """
 
 from bot.risk.engine import RiskEngine
+from bot.risk.memory import RiskMemory
 from bot.risk.portfolio import PortfolioSnapshot, RiskDecision
 from bot.risk.settings import LossAction, RiskSettings
 from bot.risk.state import TradingState, TradingStateHolder
@@ -15,6 +17,7 @@ __all__ = [
     "PortfolioSnapshot",
     "RiskDecision",
     "RiskEngine",
+    "RiskMemory",
     "RiskSettings",
     "TradingState",
     "TradingStateHolder",

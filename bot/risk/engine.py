@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
@@ -23,6 +24,7 @@ from bot.domain import Amount, EntryIntent, Money
 from bot.domain.hotpath import hot_path
 from bot.guards.base import Clock
 from bot.risk.limits import Exposure, exceeded, marked_exposure, rooms
+from bot.risk.memory import RiskMemory
 from bot.risk.portfolio import PortfolioSnapshot, RiskDecision, cents, cents_down, fmt
 from bot.risk.settings import RiskSettings
 from bot.risk.state import TradingStateHolder
@@ -46,6 +48,54 @@ class RiskEngine:
         self._day_realised = Decimal(0)
         self._day_start_equity: Decimal | None = None
         self._peak_equity: Decimal | None = None
+        self._memory_listeners: list[Callable[[RiskMemory], None]] = []
+        self._told: RiskMemory | None = None
+
+    # ---- memory across restarts ---------------------------------------------------------
+
+    def memory(self) -> RiskMemory:
+        """What the engine remembers now (streak, cooldown, day, peak)."""
+        with self._lock:
+            return self._memory()
+
+    def restore(self, memory: RiskMemory) -> None:
+        """Take up ``memory`` (from the journal) before the first bar of a restart."""
+        with self._lock:
+            self._losing_streak = memory.losing_streak
+            self._cooldown_until_ms = memory.cooldown_until_ms
+            self._day = memory.day
+            self._day_realised = memory.day_realised
+            self._day_start_equity = memory.day_start_equity
+            self._peak_equity = memory.peak_equity
+            self._told = memory
+
+    def on_memory(self, listener: Callable[[RiskMemory], None]) -> None:
+        """Call ``listener`` with the memory after each update that changed it."""
+        with self._lock:
+            self._memory_listeners.append(listener)
+
+    def _memory(self) -> RiskMemory:
+        return RiskMemory(
+            self._losing_streak,
+            self._cooldown_until_ms,
+            self._day,
+            self._day_realised,
+            self._day_start_equity,
+            self._peak_equity,
+        )
+
+    def _tell_memory(self) -> None:
+        """Tell the listeners (none in a backtest) when the memory changed."""
+        if not self._memory_listeners:
+            return
+        with self._lock:
+            memory = self._memory()
+            if memory == self._told:
+                return
+            self._told = memory
+            listeners = tuple(self._memory_listeners)
+        for listener in listeners:
+            listener(memory)
 
     @property
     def losing_streak(self) -> int:
@@ -198,6 +248,7 @@ class RiskEngine:
                 self._cooldown_until_ms = ts_ms + settings.cooldown_minutes * _MINUTE_MS
                 self._losing_streak = 0
             loss = -self._day_realised
+        self._tell_memory()
         if loss < settings.daily_loss_limit:
             return None
         reason = (
@@ -217,6 +268,7 @@ class RiskEngine:
                 self._peak_equity = Decimal(equity)
             peak = self._peak_equity
             day_start = self._day_start_equity
+        self._tell_memory()
         reasons: list[str] = []
         if equity <= 0:
             reasons.append(f"equity {fmt(equity)} is not positive")

@@ -146,6 +146,10 @@ def build_live_road(
         settings.guard, state=state, prices=prices, stream=health, skew=skew, clock=clock
     )
     risk = RiskEngine(settings.risk, state, clock)
+    # the streak, cooldown, day and drawdown peak survive a restart, as the state does
+    if recovery.risk_memory is not None:
+        risk.restore(recovery.risk_memory)
+    journal.follow_risk(risk)
     executor = Executor(
         rest,
         guards,

@@ -264,7 +264,7 @@ def test_an_unknown_schema_version_is_refused(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with pytest.raises(
-        JournalError, match="schema version 99 is unknown; this bot reads version 1"
+        JournalError, match="schema version 99 is unknown; this bot reads version 2"
     ):
         Journal(path)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain import Amount
 from bot.engine.live.road import build_live_road
 from bot.execution.journal import Journal
 from bot.guards import PinnedPrices
@@ -57,5 +58,31 @@ def test_live_entries_are_sized_from_the_pinned_ticker_book_the_guards_check(
         readers = [g for g in road.guards.guards if hasattr(g, "_prices")]
         assert {g.name for g in readers} == {"feed_freshness", "price_band", "stop_trigger_side"}
         assert all(vars(g)["_prices"] is prices for g in readers)
+    finally:
+        road.journal.close()
+
+
+def test_a_restart_takes_up_the_risk_engines_memory_and_keeps_writing_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # a restart must not forget a cooldown or the drawdown peak (nor loosen them)
+    monkeypatch.setenv("BYBIT_API_KEY", "k")
+    monkeypatch.setenv("BYBIT_API_SECRET", "s")
+    path = tmp_path / "journal.sqlite"
+    settings = settings_for("exchange=bybit", f"live.journal={path}")
+    road = build_live_road(settings, run_id="Ltest")
+    try:
+        road.risk.on_equity(Amount(10_000), 1_700_000_000_000)
+        road.risk.on_trade_closed(Amount(-25), 1_700_000_060_000)
+        before = road.risk.memory()
+    finally:
+        road.journal.close()
+    assert before.peak_equity == 10_000
+    assert before.losing_streak == 1
+    road = build_live_road(settings, run_id="Ltest")
+    try:
+        assert road.risk.memory() == before
+        road.risk.on_equity(Amount(10_500), 1_700_000_120_000)
+        assert road.journal.recover().risk_memory == road.risk.memory()
     finally:
         road.journal.close()
