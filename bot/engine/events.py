@@ -122,6 +122,13 @@ class EventRun:
         due = np.ones(count, dtype=np.bool_)
         due[1:] = slots[1:] != slots[:-1]
         self._funding_bars: list[int] = np.flatnonzero(due).tolist()
+        days = candles.ts_ms // 86_400_000
+        #: the last bar of each UTC day that has a next one (that day starts from it)
+        self._day_lasts = np.zeros(count, dtype=np.bool_)
+        self._day_lasts[:-1] = days[1:] > days[:-1]
+        #: day-last bars before each bar: ``[b] - [a]`` counts those in ``a..b-1``
+        self._lasts_before = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(self._day_lasts, out=self._lasts_before[1:])
 
     def run(self) -> None:
         """Play every bar: visit the eventful ones, pass the others."""
@@ -163,7 +170,7 @@ class EventRun:
         self._book_fills()
         value = venue.balance().equity
         equity = float(value)
-        self._tell_risk_if_due(value, equity, ts)
+        self._tell_risk_if_due(i, value, equity, ts)
         self.equity[i] = equity
         self.held[i] = self._held
         position = venue.positions().get(symbol)
@@ -190,7 +197,7 @@ class EventRun:
         self._book_fills()
         value = self._equity_at_close(i, marking)
         equity = float(value)
-        self._tell_risk_if_due(value, equity, ts)
+        self._tell_risk_if_due(i, value, equity, ts)
         self.equity[i] = equity
         self.held[i] = self._held
         position = venue.positions().get(symbol)
@@ -261,10 +268,12 @@ class EventRun:
         return marked_value(marking, close)
 
     @hot_path
-    def _tell_risk_if_due(self, value: Decimal, equity: float, ts_ms: int) -> None:
-        """As on a passed bar: the risk engine hears of a visited bar's equity when it
-        may change its state (a new day, a new peak, a loss limit that can still bite)."""
-        if self._watch.must_tell_bar(equity, ts_ms, self._loss_limit_open()):
+    def _tell_risk_if_due(self, i: int, value: Decimal, equity: float, ts_ms: int) -> None:
+        """As on a passed bar: the risk engine hears of visited bar ``i``'s equity when it
+        may change its state (a new day, a day's last bar, a new peak, a loss limit that
+        can still bite)."""
+        day_last = bool(self._day_lasts.item(i))
+        if self._watch.must_tell_bar(equity, ts_ms, self._loss_limit_open(), day_last):
             self._tell_risk(Amount(value), ts_ms)
 
     @hot_path
@@ -318,7 +327,7 @@ class EventRun:
                 curve = (equity, float(equity.min()), float(equity.max()))
             high = curve[2]
         ts = self._candles.ts_ms
-        if self._watch.must_tell(high, ts.item(end - 1)):
+        if self._watch.must_tell(high, ts.item(end - 1), self._holds_day_last(start, end)):
             if curve is None:
                 curve = line.stretch(self._ticks[start:end])
             self._tell_risk_passed(start, curve[0], self._ticks[start:end], marking.sign, curve[2])
@@ -378,12 +387,19 @@ class EventRun:
         """Give the risk engine the exact equity on the passed bars that change its state."""
         stop = start + len(equity)
         ts = self._candles.ts_ms
-        if not self._watch.must_tell(high, ts.item(stop - 1)):
-            return  # no new day, no new peak: nothing to tell
+        if not self._watch.must_tell(high, ts.item(stop - 1), self._holds_day_last(start, stop)):
+            return  # no new day, no day's last bar, no new peak: nothing to tell
         venue, symbol = self._road.venue, self._symbol
-        for offset in self._watch.telling(equity, ts[start:stop], ticks, sign, high):
+        lasts = self._day_lasts[start:stop]
+        for offset in self._watch.telling(equity, ts[start:stop], ticks, sign, high, lasts=lasts):
             i = start + offset
             self._tell_risk(venue.equity_at(symbol, self._close_price(i)), int(ts[i]))
+
+    @hot_path
+    def _holds_day_last(self, start: int, stop: int) -> bool:
+        """Whether bars ``start..stop-1`` hold the last bar of a day."""
+        before = self._lasts_before
+        return bool(before.item(stop) > before.item(start))
 
     @hot_path
     def _progress(self, done: int) -> None:

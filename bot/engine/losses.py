@@ -1,7 +1,8 @@
 """Where the equity of passed bars matters to the risk engine's loss limits.
 
 The risk engine (:meth:`~bot.risk.RiskEngine.on_equity`) keeps the equity peak and each
-UTC day's first equity, and escalates the trading state when the equity breaches the
+UTC day's starting equity (the last equity it was told before the day began: the close
+of the day's last bar), and escalates the trading state when the equity breaches the
 drawdown or daily-loss limit. A backtest that passes bars without visiting them must
 tell it the bars that change that state (:meth:`LossWatch.telling`) and visit every
 bar that may breach (:meth:`LossWatch.safe_length`). Both are found on floats with
@@ -28,9 +29,10 @@ Times = npt.NDArray[np.int64]
 
 
 class LossWatch:
-    """What the risk engine was told of the equity: the peak and the day's first value."""
+    """What the risk engine was told of the equity: the peak, the day's starting value
+    and the last value (the next day starts from it)."""
 
-    __slots__ = ("_drawdown_pct", "_loss_limit", "day", "day_start", "peak")
+    __slots__ = ("_drawdown_pct", "_loss_limit", "day", "day_start", "last", "peak")
 
     def __init__(self, limits: RiskSettings) -> None:
         self._drawdown_pct = float(limits.max_drawdown_pct)
@@ -38,6 +40,7 @@ class LossWatch:
         self.peak: float | None = None
         self.day: int | None = None
         self.day_start = 0.0
+        self.last: float | None = None
 
     @hot_path
     def saw(self, equity: float, ts_ms: int) -> None:
@@ -45,25 +48,27 @@ class LossWatch:
         day = ts_ms // _DAY_MS
         if self.day is None or day > self.day:
             self.day = day
-            self.day_start = equity
+            self.day_start = equity if self.last is None else self.last
         if self.peak is None or equity > self.peak:
             self.peak = equity
+        self.last = equity
 
     @hot_path
-    def must_tell(self, equity: float, ts_ms: int) -> bool:
-        """Whether a visited bar's ``equity`` is the first of a new UTC day or may be a
-        new peak: the rule of :meth:`telling`, on one bar."""
+    def must_tell(self, equity: float, ts_ms: int, day_last: bool) -> bool:
+        """Whether a bar (or stretch) with ``equity`` at its highest, ending at ``ts_ms``,
+        holds the first bar of a new UTC day, the last bar of a day (``day_last``: the
+        next day starts from its equity) or may hold a new peak: :meth:`telling`'s rule."""
         peak, day = self.peak, self.day
-        if peak is None or day is None or ts_ms // _DAY_MS > day:
+        if day_last or peak is None or day is None or ts_ms // _DAY_MS > day:
             return True
         return equity >= peak - _RELATIVE_MARGIN * max(1.0, abs(peak))
 
     @hot_path
-    def must_tell_bar(self, equity: float, ts_ms: int, limit_open: bool) -> bool:
+    def must_tell_bar(self, equity: float, ts_ms: int, limit_open: bool, day_last: bool) -> bool:
         """Whether a visited bar's ``equity`` must go to the risk engine: as
         :meth:`must_tell`, or, while a loss limit can still change the trading state
         (``limit_open``), where it may breach one (:meth:`may_breach` on that bar)."""
-        if self.must_tell(equity, ts_ms):
+        if self.must_tell(equity, ts_ms, day_last):
             return True
         return limit_open and not self._within(equity, equity)
 
@@ -75,18 +80,27 @@ class LossWatch:
 
     @hot_path
     def telling(
-        self, equity: Floats, ts_ms: Times, ticks: Times, sign: int, high: float
+        self,
+        equity: Floats,
+        ts_ms: Times,
+        ticks: Times,
+        sign: int,
+        high: float,
+        *,
+        lasts: npt.NDArray[np.bool_],
     ) -> list[int]:
         """Offsets of the passed bars the risk engine must be told, in order: the first
-        bar of each new UTC day and the bar that may set a new peak. ``high`` is the
-        highest of ``equity``.
+        bar of each new UTC day, the last bar of each day (``lasts``: the next day starts
+        from its equity) and the bar that may set a new peak. ``high`` is the highest of
+        ``equity``.
 
         Equity rises with the close for a long and falls for a short, so the exact peak
         is on the highest (lowest) close ``ticks``, whatever float rounding does.
         """
-        chosen = []
+        marked = lasts.copy()
         if self.day is None or int(ts_ms[-1]) // _DAY_MS > self.day:
-            chosen = np.flatnonzero(_day_firsts(ts_ms // _DAY_MS, self.day) >= 0).tolist()
+            marked |= _day_firsts(ts_ms // _DAY_MS, self.day) >= 0
+        chosen = np.flatnonzero(marked).tolist()
         peak = self.peak
         if peak is None or high >= peak - _RELATIVE_MARGIN * max(1.0, abs(peak)):
             top = 0 if not sign else int(np.argmax(ticks) if sign > 0 else np.argmin(ticks))
@@ -110,6 +124,8 @@ class LossWatch:
         equity against the highest peak and the highest day start it can have."""
         peak = high if self.peak is None else max(high, self.peak)
         day_start = high if self.day is None else max(high, self.day_start)
+        if self.last is not None:  # a day that begins in the stretch starts from it
+            day_start = max(day_start, self.last)
         scale = max(1.0, abs(low), abs(peak), abs(day_start))
         if low <= _RELATIVE_MARGIN * scale:
             return False
@@ -123,7 +139,12 @@ class LossWatch:
         """Bars whose equity may reach a loss limit, bar by bar (a superset)."""
         firsts = _day_firsts(ts_ms // _DAY_MS, self.day)
         run = np.maximum.accumulate(firsts)
-        day_start = np.where(run >= 0, equity[np.maximum(run, 0)], self.day_start)
+        # a day that begins at bar k starts from the equity of bar k - 1 (before the
+        # stretch: the last one told; none at all: bar k's own)
+        before = np.empty_like(equity)
+        before[1:] = equity[:-1]
+        before[0] = self.last if self.last is not None else equity[0]
+        day_start = np.where(run >= 0, before[np.maximum(run, 0)], self.day_start)
         peak = np.maximum.accumulate(equity)
         if self.peak is not None:
             peak = np.maximum(peak, self.peak)

@@ -48,6 +48,7 @@ class RiskEngine:
         self._day_realised = Decimal(0)
         self._day_start_equity: Decimal | None = None
         self._peak_equity: Decimal | None = None
+        self._last_equity: Decimal | None = None
         self._memory_listeners: list[Callable[[RiskMemory], None]] = []
         self._told: RiskMemory | None = None
 
@@ -67,6 +68,7 @@ class RiskEngine:
             self._day_realised = memory.day_realised
             self._day_start_equity = memory.day_start_equity
             self._peak_equity = memory.peak_equity
+            self._last_equity = memory.last_equity
             self._told = memory
 
     def on_memory(self, listener: Callable[[RiskMemory], None]) -> None:
@@ -82,6 +84,7 @@ class RiskEngine:
             self._day_realised,
             self._day_start_equity,
             self._peak_equity,
+            self._last_equity,
         )
 
     def _tell_memory(self) -> None:
@@ -268,6 +271,7 @@ class RiskEngine:
                 self._peak_equity = Decimal(equity)
             peak = self._peak_equity
             day_start = self._day_start_equity
+            self._last_equity = Decimal(equity)
         self._tell_memory()
         reasons: list[str] = []
         if equity <= 0:
@@ -301,7 +305,10 @@ class RiskEngine:
         if self._day is None or day > self._day:
             self._day = day
             self._day_realised = Decimal(0)
-            self._day_start_equity = None
+            # the day starts from the last equity before it (the close of the previous
+            # day's last bar); a bar's equity is its close, told at its open time, so
+            # this holds for every timeframe up to a day. None: the first equity told.
+            self._day_start_equity = self._last_equity
 
 
 def _utc(ts_ms: int) -> str:

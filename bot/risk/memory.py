@@ -1,9 +1,10 @@
 """What the risk engine remembers between bars, so a restart does not forget it.
 
 The losing streak and its cooldown, the UTC day with its realised result and starting
-equity, and the equity peak the drawdown is measured from. The live run writes it to
-the journal whenever it changes and gives it back to a new engine on restart: stopping
-and starting the bot never loosens a cooldown, the day's loss or the drawdown.
+equity, the equity peak the drawdown is measured from, and the last equity (the next
+day starts from it). The live run writes it to the journal whenever it changes and
+gives it back to a new engine on restart: stopping and starting the bot never loosens
+a cooldown, the day's loss or the drawdown.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class RiskMemory:
     day_realised: Decimal
     day_start_equity: Decimal | None
     peak_equity: Decimal | None
+    last_equity: Decimal | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.losing_streak, bool) or self.losing_streak < 0:
@@ -33,7 +35,7 @@ class RiskMemory:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or value < 0):
                 raise InvalidValue(f"risk.{name}", value, "None or an integer >= 0")
-        for name in ("day_realised", "day_start_equity", "peak_equity"):
+        for name in ("day_realised", "day_start_equity", "peak_equity", "last_equity"):
             value = getattr(self, name)
             if value is not None and not value.is_finite():
                 raise InvalidValue(f"risk.{name}", value, "a finite number")
@@ -48,6 +50,7 @@ class RiskMemory:
                 "day_realised": str(self.day_realised),
                 "day_start_equity": _text(self.day_start_equity),
                 "peak_equity": _text(self.peak_equity),
+                "last_equity": _text(self.last_equity),
             },
             sort_keys=True,
         )
@@ -64,6 +67,7 @@ class RiskMemory:
                 _decimal(raw["day_realised"]),
                 _optional_decimal(raw["day_start_equity"]),
                 _optional_decimal(raw["peak_equity"]),
+                _optional_decimal(raw["last_equity"]),
             )
         except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
             raise InvalidValue("risk memory", text, f"the JSON RiskMemory writes ({exc})") from exc

@@ -36,6 +36,23 @@ def test_event_driven_run_equals_bar_by_bar(
 
 
 @pytest.mark.property
+@given(
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+    minutes=st.sampled_from((60, 240, 1440)),
+    limit=st.sampled_from(("1", "3", "10")),
+)
+@settings(max_examples=12, deadline=None)
+def test_on_hourly_and_daily_bars_the_day_starts_and_loss_limits_agree(
+    seed: int, minutes: int, limit: str
+) -> None:
+    # every bar here starts a new day or ends one: the days' starting equity and the
+    # daily loss limit are exercised on every visit and every passed stretch
+    config = config_for("strategy.fast=4", "strategy.slow=12", f"risk.daily_loss_limit={limit}")
+    candles = random_candles(seed, 400, gaps=False, minutes=minutes)
+    assert_same_run(play(config, candles, "bars"), play(config, candles, "auto"))
+
+
+@pytest.mark.property
 def test_the_walks_do_reach_liquidations_and_funding() -> None:
     """The generated data exercises the paths the comparison is about."""
     config = config_for(*VARIANTS[0])

@@ -23,11 +23,28 @@ def _watch() -> LossWatch:
     return watch
 
 
-def test_a_new_day_or_a_possible_new_peak_must_be_told() -> None:
+def test_a_new_day_a_days_last_bar_or_a_possible_new_peak_must_be_told() -> None:
     watch = _watch()
-    assert watch.must_tell(900.0, 4 * DAY_MS)  # the first bar of a new day
-    assert watch.must_tell(1000.0, 3 * DAY_MS + 1)  # may equal the peak
-    assert not watch.must_tell(990.0, 3 * DAY_MS + 1)
+    assert watch.must_tell(900.0, 4 * DAY_MS, False)  # the first bar of a new day
+    assert watch.must_tell(1000.0, 3 * DAY_MS + 1, False)  # may equal the peak
+    assert watch.must_tell(990.0, 3 * DAY_MS + 1, True)  # the next day starts from it
+    assert not watch.must_tell(990.0, 3 * DAY_MS + 1, False)
+
+
+def test_a_day_starts_from_the_last_equity_told_before_it() -> None:
+    watch = _watch()  # 1,000 on day 3
+    watch.saw(970.0, 3 * DAY_MS + 5)
+    watch.saw(960.0, 4 * DAY_MS)
+    assert (watch.day, watch.day_start, watch.last) == (4, 970.0, 960.0)
+    # day 4 started at 970: a bar at 925 is a loss of 45 (limit 50), at 915 one of 55
+    assert not watch.may_breach(925.0, 960.0)
+    assert watch.may_breach(915.0, 960.0)
+    # a day that begins inside a stretch starts from the bar before it
+    ts = np.array([4 * DAY_MS + 7, 5 * DAY_MS, 5 * DAY_MS + 1], dtype=np.int64)
+    equity = np.array([990.0, 960.0, 945.0])  # day 5 starts from 990: 945 is a loss of 45
+    assert watch.safe_length(equity, ts, 945.0, 990.0) == 3
+    equity = np.array([999.0, 960.0, 945.0])  # from 999: a loss of 54 on the last bar
+    assert watch.safe_length(equity, ts, 945.0, 999.0) == 2
 
 
 def test_may_breach_agrees_with_the_safe_length() -> None:
@@ -76,8 +93,11 @@ def test_a_visited_bar_is_told_on_a_new_day_a_peak_or_a_possible_breach(
     equity: float, ts_ms: int, limit_open: bool
 ) -> None:
     watch = _watch()
-    expected = watch.must_tell(equity, ts_ms) or (limit_open and watch.may_breach(equity, equity))
-    assert watch.must_tell_bar(equity, ts_ms, limit_open) == expected
+    expected = watch.must_tell(equity, ts_ms, False) or (
+        limit_open and watch.may_breach(equity, equity)
+    )
+    assert watch.must_tell_bar(equity, ts_ms, limit_open, False) == expected
+    assert watch.must_tell_bar(equity, ts_ms, limit_open, True)  # a day's last bar
     # 940 is a loss of 60 on the day, past the limit of 50: a possible breach
-    assert watch.must_tell_bar(940.0, 3 * DAY_MS + 9, True)
-    assert not watch.must_tell_bar(940.0, 3 * DAY_MS + 9, False)
+    assert watch.must_tell_bar(940.0, 3 * DAY_MS + 9, True, False)
+    assert not watch.must_tell_bar(940.0, 3 * DAY_MS + 9, False, False)

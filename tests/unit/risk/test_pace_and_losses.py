@@ -116,6 +116,40 @@ def test_daily_equity_loss_halts_with_the_numbers() -> None:
     assert holder.state is TradingState.HALTED
 
 
+def test_on_daily_bars_the_day_starts_from_the_previous_close() -> None:
+    # A 1d bar is told at its open time with its close's equity: every bar is a new UTC
+    # day. The day's loss is measured from the equity it began with (the previous bar's
+    # close), so a fall of 1,500 over one daily bar breaches a 1,000 limit; measured
+    # from the bar's own equity it was always 0 and the limit could never bite.
+    day0 = NOW - NOW % DAY
+    holder = TradingStateHolder()
+    risk = engine(holder, daily_loss_limit=Money(1_000), max_drawdown_pct=Decimal(50))
+    assert risk.on_equity(Amount("100000"), day0) is None
+    reason = risk.on_equity(Amount("98500"), day0 + DAY)
+    assert reason == (
+        "loss today 1,500 (equity from 100,000 to 98,500) reached the daily loss limit 1,000 "
+        "(UTC day 2023-11-15)"
+    )
+    assert holder.state is TradingState.HALTED
+
+
+def test_the_first_hourly_bar_of_a_day_counts_towards_its_loss() -> None:
+    # the 00:00 bar's equity (at 01:00) is compared with the 23:00 bar's (at 00:00)
+    day0 = NOW - NOW % DAY
+    holder = TradingStateHolder()
+    risk = engine(holder, daily_loss_limit=Money(500), max_drawdown_pct=Decimal(50))
+    risk.on_equity(Amount("10000"), day0 + 23 * 60 * MINUTE)
+    assert risk.on_equity(Amount("9450"), day0 + DAY) is not None
+    assert holder.state is TradingState.HALTED
+
+
+def test_the_first_equity_ever_told_starts_its_day() -> None:
+    risk = engine(daily_loss_limit=Money(500), max_drawdown_pct=Decimal(50))
+    assert risk.on_equity(Amount("9000"), NOW) is None  # no earlier equity: no loss yet
+    memory = risk.memory()
+    assert (memory.day_start_equity, memory.last_equity) == (Decimal(9000), Decimal(9000))
+
+
 def test_non_positive_equity_escalates() -> None:
     holder = TradingStateHolder()
     reason = engine(holder).on_equity(Amount("-5"), NOW)
