@@ -8,7 +8,9 @@
   executor (reduce-only, journaled). No position: a message, nothing sent, exit 0 (the
   account already is where the operator wants it).
 - ``panic``: needs ``task.confirm=true``. HALTED (journaled), cancel every order, close
-  every position reduce-only with retries; exit 1 unless flat with no open order.
+  every position reduce-only with retries; exit 1 unless flat with no open order. A
+  bot that is running on the same journal reads the HALTED on its next loop turn and
+  before any entry, and stops entering.
 - ``reset``: HALTED or REDUCING back to ACTIVE in the journal, with the operator's
   reason. It writes only the journal: a bot that is running keeps its state in memory
   until it is restarted.

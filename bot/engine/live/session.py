@@ -31,7 +31,7 @@ from bot.engine.heap import IdleCollector
 from bot.engine.live.bars import BarFeed, closed_bar
 from bot.engine.live.logs import LiveLog
 from bot.engine.live.road import LiveRoad
-from bot.engine.live.upkeep import reconcile_running
+from bot.engine.live.upkeep import reconcile_running, state_from_journal
 from bot.engine.trades import TradeBook
 from bot.errors import BotError
 from bot.exchange.bybit.stream import (
@@ -189,7 +189,9 @@ class LiveSession:
 
     def housekeeping(self) -> None:
         """Streams alive and resynced, fills polled, closed bars the stream lost fetched,
-        skew measured, journal reconciled."""
+        skew measured, journal reconciled; a stricter trading state another process
+        journaled is taken on first (every turn)."""
+        state_from_journal(self.road, self.log)
         if self._every("alive", ALIVE_EVERY_S):
             self.keep_streams_alive()
         if self._every("fills", FILLS_EVERY_S):
@@ -257,6 +259,8 @@ class LiveSession:
         if self.stop.requested or not self.trading:
             self.log.info("intent dropped", kind=kind, why="not trading (warm-up or stopping)")
             return
+        if not intent.reduce_only:  # an operator's panic from another process stops it
+            state_from_journal(self.road, self.log)
         result = self.road.executor.submit(intent)
         if isinstance(result, Rejected):
             self.log.warning(
