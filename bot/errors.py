@@ -5,6 +5,7 @@
     BotError                      anything the bot raises on purpose
     ├── ConfigError               the composed config is not acceptable (exit code 2)
     ├── StartupRefused            the process must not start (e.g. ``python -O``)
+    │   └── JournalUnavailable    the journal cannot be opened or read at start
     ├── TypeViolation             a value of the wrong type crossed a checked boundary
     ├── DomainError               a value or a transition the domain does not allow
     │   ├── InvalidValue          a number or name failed validation (None, "", NaN, ...)
@@ -192,4 +193,12 @@ class OperatorTaskFailed(BotError):
 
     The message says what is missing or still open, in one line: a status read that
     failed, a position that is still held after a panic, a download that wrote nothing.
+    """
+
+
+class JournalUnavailable(StartupRefused):
+    """The journal cannot be opened or read when a live road is built.
+
+    A trading start refuses on it (exit 2); the operator's ``task=panic`` catches it
+    and still cancels and flattens, without a journal, saying so.
     """

@@ -297,6 +297,29 @@ class Journal:
             except sqlite3.Error as exc:
                 raise JournalError(str(self._path), f"cannot read: {exc}") from exc
 
+    def latest_state(self) -> tuple[TradingState, str] | None:
+        """The last trading state written (by any process) and its reason; None if none.
+
+        One indexed read (the newest row by its primary key), cheap enough for every
+        turn of a running loop: a panic another process journaled is seen by the next
+        one. Raises :class:`JournalError` when the journal cannot be read or the row
+        does not name a trading state.
+        """
+        query = "SELECT state, reason FROM trading_states ORDER BY entry DESC LIMIT 1"
+        with self._lock:
+            try:
+                row = self._conn.execute(query).fetchone()
+            except sqlite3.Error as exc:
+                raise JournalError(
+                    str(self._path), f"cannot read the trading state: {exc}"
+                ) from exc
+        if row is None:
+            return None
+        try:
+            return TradingState(row["state"]), str(row["reason"])
+        except (ValueError, TypeError) as exc:
+            raise JournalError(str(self._path), f"unreadable trading state: {exc}") from exc
+
     def recover(self) -> Recovery:
         """Everything a restart needs, read in one consistent snapshot."""
         with self._lock, self._transaction("read for recovery", mode="DEFERRED"):

@@ -8,7 +8,11 @@
   executor (reduce-only, journaled). No position: a message, nothing sent, exit 0 (the
   account already is where the operator wants it).
 - ``panic``: needs ``task.confirm=true``. HALTED (journaled), cancel every order, close
-  every position reduce-only with retries; exit 1 unless flat with no open order.
+  every position reduce-only with retries; exit 1 unless flat with no open order. A
+  journal that cannot be opened does not stop it: it runs without one, says
+  "journal unavailable: ...; panic ran without it", and exits 1. A
+  bot that is running on the same journal reads the HALTED on its next loop turn and
+  before any entry, and stops entering.
 - ``reset``: HALTED or REDUCING back to ACTIVE in the journal, with the operator's
   reason. It writes only the journal: a bot that is running keeps its state in memory
   until it is restarted.
@@ -36,15 +40,18 @@ from bot.config.settings import (
     StatusTaskSettings,
 )
 from bot.domain import CloseIntent, Order, Position
+from bot.engine.live.feeds import WallClock
 from bot.engine.live.operator_download import download_task
 from bot.engine.live.operator_status import status_task
-from bot.engine.live.road import LiveRoad, build_live_road, open_journal
+from bot.engine.live.road import LiveRoad, build_live_road, new_run_id, open_journal
 from bot.engine.settings import Settings
-from bot.errors import BotError, ConfigError, OperatorTaskFailed
-from bot.exchange.bybit.rest import BybitHttp
-from bot.execution import Accepted, ExecutionResult, Rejected
-from bot.risk import TradingState, TradingStateHolder
-from bot.safety.panic import PanicReport
+from bot.errors import BotError, ConfigError, JournalUnavailable, OperatorTaskFailed
+from bot.exchange.bybit.rest import BybitHttp, BybitRest
+from bot.execution import Accepted, ExecutionResult, Executor, Rejected
+from bot.execution.journal import Journal
+from bot.guards import GuardChain, TradingStateGuard
+from bot.risk import RiskEngine, TradingState, TradingStateHolder
+from bot.safety.panic import Panic, PanicReport
 
 #: How far back fills of this task's own orders are looked for (venue and local clocks
 #: may differ by this much without losing one).
@@ -145,7 +152,7 @@ def close_task(
         link = result.order_link_id
         try:
             order = _settled(road, link)
-            journaled = _journal_fills(road, since, lambda each: each == link)
+            journaled = _journal_fills(road.rest, road.executor, since, lambda each: each == link)
             after = road.rest.positions().get(symbol)
         except BotError as error:
             raise OperatorTaskFailed(
@@ -180,10 +187,12 @@ def _settled(road: LiveRoad, link_id: str) -> Order:
         time.sleep(0.1)
 
 
-def _journal_fills(road: LiveRoad, since_ms: int, ours: Callable[[str], bool]) -> int:
+def _journal_fills(
+    rest: BybitRest, executor: Executor, since_ms: int, ours: Callable[[str], bool]
+) -> int:
     """Count (and journal) the venue's fills of this task's orders; returns how many."""
-    fills, _ = road.rest.fills_since(max(since_ms, 0))
-    return sum(1 for fill in fills if ours(fill.order_link_id) and road.executor.on_fill(fill))
+    fills, _ = rest.fills_since(max(since_ms, 0))
+    return sum(1 for fill in fills if ours(fill.order_link_id) and executor.on_fill(fill))
 
 
 # -- panic -------------------------------------------------------------------------------
@@ -195,45 +204,109 @@ def panic_task(
     """HALTED (journaled first), cancel every order, close every position reduce-only.
 
     Raises OperatorTaskFailed unless the account ends flat with no open order and the
-    HALTED state is in the journal.
+    HALTED state is in the journal. A journal that cannot be opened or read does not
+    stop the kill switch: the panic runs without it (nothing is journaled), says so
+    first, and still ends in OperatorTaskFailed naming the journal's problem, so the
+    operator knows it must be repaired (a trading start refuses until then).
     """
     if task.confirm is not True:
         raise ConfigError("task.confirm", task.confirm, "true: panic closes everything")
-    with live_road(settings, http) as road:
-        since = road.clock.now_ms() - FILL_LOOKBACK_MS
-        try:  # only to say what is being closed: a failed read never delays the panic
-            shown = ", ".join(describe(p) for p in road.rest.positions().values()) or "none"
-        except BotError as unread:
-            shown = f"unknown ({unread})"
-        print(f"positions before the panic: {shown}")
-        report = road.panic.trigger("operator task=panic")
-        prefix = f"{road.run_id}-"
-        problems: list[str] = []
+    try:
+        road = build_live_road(settings, http=http)
+    except JournalUnavailable as unavailable:
+        parts = _journalless(settings, http)
+        warning = f"journal unavailable: {unavailable}; panic ran without it"
+        print(f"WARNING: {warning}")
         try:
-            _journal_fills(road, since, lambda link: link.startswith(prefix))
-        except BotError as failure:
-            problems.append(f"the closing fills cannot be read for the journal: {failure}")
-        try:
-            left = road.rest.open_orders()
-        except BotError as failure:
-            problems.append(f"open orders cannot be read after the panic: {failure}")
-            left = []
-        print(f"trading state: {road.state.state.name} ({road.state.reason})")
-        print(f"cancelled {len(report.cancelled)} order(s): {', '.join(report.cancelled) or '-'}")
-        print(f"close attempts: {report.close_attempts}; flat: {'yes' if report.flat else 'NO'}")
-        for error in report.errors:
-            print(f"  {error}")
-        if not report.flat:
-            held = ", ".join(report.remaining) or "positions could not be read"
-            problems.append(f"not flat: {held}")
-        if left:
-            problems.append(f"{len(left)} order(s) still open: {_links(left)}")
-        if road.journal.failures:
-            problems.append(f"the journal did not record it: {road.journal.failures[-1]}")
-        if problems:
-            raise OperatorTaskFailed("panic did not finish: " + "; ".join(problems))
-        print("panic done: HALTED, no open order, no position (task=reset to trade again)")
-        return report
+            return _panic(parts, warning)
+        finally:
+            parts.rest.close()
+    parts = PanicParts(
+        road.run_id, road.rest, road.clock, road.state, road.executor, road.panic, road.journal
+    )
+    try:
+        return _panic(parts, None)
+    finally:
+        road.close()
+        road.rest.close()
+
+
+@dataclass(frozen=True, slots=True)
+class PanicParts:
+    """What a panic acts through: the live road's parts, or the same without a journal."""
+
+    run_id: str
+    rest: BybitRest
+    clock: WallClock
+    state: TradingStateHolder
+    executor: Executor
+    panic: Panic
+    journal: Journal | None
+
+
+def _journalless(settings: Settings, http: BybitHttp | None) -> PanicParts:
+    """The executor and panic of a live road with no journal (nothing is recorded).
+
+    Only closes are sent through it (reduce-only, which the guards let through); the
+    trading-state guard still blocks any entry.
+    """
+    exchange = settings.exchange
+    if not isinstance(exchange, BybitSettings):
+        raise ConfigError("exchange", exchange.name, "bybit for an operator task")
+    clock, state = WallClock(), TradingStateHolder()
+    run_id = new_run_id(clock.now_ms())
+    rest = BybitRest(exchange, http=http, now_ms=clock.now_ms)
+    guards = GuardChain([TradingStateGuard(state)])
+    risk = RiskEngine(settings.risk, state, clock)
+    executor = Executor(
+        rest, guards, risk, state, run_id=run_id, remainder=settings.close_remainder
+    )
+    return PanicParts(run_id, rest, clock, state, executor, Panic(executor, state), None)
+
+
+def _panic(road: PanicParts, unavailable: str | None) -> PanicReport:
+    """The panic on ``road``; ``unavailable`` says why it runs without a journal."""
+    since = road.clock.now_ms() - FILL_LOOKBACK_MS
+    try:  # only to say what is being closed: a failed read never delays the panic
+        shown = ", ".join(describe(p) for p in road.rest.positions().values()) or "none"
+    except BotError as unread:
+        shown = f"unknown ({unread})"
+    print(f"positions before the panic: {shown}")
+    report = road.panic.trigger("operator task=panic")
+    prefix = f"{road.run_id}-"
+    problems: list[str] = []
+    try:
+        _journal_fills(road.rest, road.executor, since, lambda link: link.startswith(prefix))
+    except BotError as failure:
+        problems.append(f"the closing fills cannot be read for the journal: {failure}")
+    try:
+        left = road.rest.open_orders()
+    except BotError as failure:
+        problems.append(f"open orders cannot be read after the panic: {failure}")
+        left = []
+    print(f"trading state: {road.state.state.name} ({road.state.reason})")
+    print(f"cancelled {len(report.cancelled)} order(s): {', '.join(report.cancelled) or '-'}")
+    print(f"close attempts: {report.close_attempts}; flat: {'yes' if report.flat else 'NO'}")
+    for error in report.errors:
+        print(f"  {error}")
+    if not report.flat:
+        held = ", ".join(report.remaining) or "positions could not be read"
+        problems.append(f"not flat: {held}")
+    if left:
+        problems.append(f"{len(left)} order(s) still open: {_links(left)}")
+    if road.journal is not None and road.journal.failures:
+        problems.append(f"the journal did not record it: {road.journal.failures[-1]}")
+    if unavailable is not None:
+        if not problems:
+            print("panic done without the journal: no open order, no position")
+        problems.append(
+            f"{unavailable}; HALTED is not recorded: repair or replace the journal "
+            "(a trading start refuses until then)"
+        )
+    if problems:
+        raise OperatorTaskFailed("panic did not finish: " + "; ".join(problems))
+    print("panic done: HALTED, no open order, no position (task=reset to trade again)")
+    return report
 
 
 def _links(orders: list[Order]) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.config import BybitSettings
 from bot.engine.live.feeds import FeedHealth, MeasuredSkew, TickerBook, WallClock
 from bot.engine.settings import Settings
-from bot.errors import ConfigError, JournalError, StartupRefused
+from bot.errors import ConfigError, JournalError, JournalUnavailable
 from bot.exchange.bybit.rest import BybitHttp, BybitRest
 from bot.exchange.bybit.stream import BybitStream, StreamEvent, private_stream, public_stream
 from bot.execution import Executor
@@ -82,19 +82,20 @@ class LiveRoad:
 def open_journal(path: Path) -> tuple[Journal, Recovery]:
     """Open (create) the journal at ``path`` and read what a restart needs.
 
-    A journal that cannot be opened or read refuses the start: trading without knowing
+    A journal that cannot be opened or read refuses the start
+    (:class:`~bot.errors.JournalUnavailable`, a StartupRefused): trading without knowing
     what was sent before could send an order twice.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         journal = Journal(path)
     except (OSError, JournalError) as error:
-        raise StartupRefused(f"the journal {path} cannot be opened: {error}") from error
+        raise JournalUnavailable(f"the journal {path} cannot be opened: {error}") from error
     try:
         return journal, journal.recover()
     except JournalError as error:
         journal.close()
-        raise StartupRefused(f"the journal {path} cannot be read: {error}") from error
+        raise JournalUnavailable(f"the journal {path} cannot be read: {error}") from error
 
 
 def build_live_road(

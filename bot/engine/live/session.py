@@ -31,9 +31,9 @@ from bot.engine.heap import IdleCollector
 from bot.engine.live.bars import BarFeed, closed_bar
 from bot.engine.live.logs import LiveLog
 from bot.engine.live.road import LiveRoad
-from bot.engine.live.upkeep import reconcile_running
+from bot.engine.live.upkeep import reconcile_running, state_from_journal
 from bot.engine.trades import TradeBook
-from bot.errors import BotError
+from bot.errors import BotError, StartupRefused
 from bot.exchange.bybit.stream import (
     BarEvent,
     BybitStream,
@@ -106,6 +106,7 @@ class LiveSession:
         self.trading = False
         self.position: Position | None = None
         self.equity = Decimal(0)
+        self.book_fresh = False
         self.known_fills: set[str] = set()
         self.fill_cursor = 0
         self.trades = TradeBook(self.symbol)
@@ -120,25 +121,53 @@ class LiveSession:
     # ---- setup ------------------------------------------------------------------------
 
     def begin(self, window_start_ms: int) -> None:
-        """Remember what the journal counted and where REST fill polls start."""
+        """The book the run starts from, consistent with the venue; refused if unread.
+
+        The fills since the window's start are read first and counted as known (and
+        journaled), never as round trips: they are in the position read after them
+        (e.g. the close a ``flatten`` reconcile policy just sent). Then the position and
+        the equity; the trade book is seeded from that position. Any of these reads that
+        fails refuses the start (StartupRefused): trading on a book that may not match
+        the venue pairs every later round trip wrongly.
+        """
         self.known_fills = set(self.road.journal.recover().fill_ids)
-        self.fill_cursor = window_start_ms
-        self.refresh_book()
-        if self.position is not None:
-            size, side = self.position.size, self.position.side
+        floor = self.road.clock.now_ms() - CURSOR_LAG_MS
+        try:
+            before, cursor = self.road.rest.fills_since(max(window_start_ms, floor))
+            position = self.road.rest.positions().get(self.symbol)
+            equity = self.road.rest.balance().equity
+        except BotError as error:
+            raise StartupRefused(
+                f"the fills, position or balance at start cannot be read: {error}"
+            ) from None
+        for fill in self.in_order(before):
+            if fill.exec_id not in self.known_fills:
+                self.known_fills.add(fill.exec_id)
+                self.road.executor.on_fill(fill)  # journaled; already in the position
+        self.fill_cursor, self.position, self.equity = cursor, position, equity
+        self.book_fresh = True
+        if position is not None:
+            size, side = position.size, position.side
             # the trade book follows round trips from the position the run starts with
             now = self.road.clock.now_ms()
-            price = self.position.entry_price
-            seed = Fill("start", "start", self.symbol, side, size, price, Amount(0), now)
+            seed = Fill(
+                "start", "start", self.symbol, side, size, position.entry_price, Amount(0), now
+            )
             self.trades.on_fill(seed)
-            self.log.info("position at start", side=side.value, size=size)
+        self.log.info(
+            "position at start", position=position_text(position), fills_before=len(before)
+        )
 
     def refresh_book(self) -> Book:
-        """The live position and equity through REST (the last known ones if that fails)."""
+        """The live position and equity through REST. When that fails, the last known
+        ones, marked stale (:attr:`book_fresh` False): a bar on a stale book sends no
+        entry (:meth:`on_bar`)."""
         try:
             self.position = self.road.rest.positions().get(self.symbol)
             self.equity = self.road.rest.balance().equity
+            self.book_fresh = True
         except BotError as error:
+            self.book_fresh = False
             self.log.warning("book from the last known values", error=str(error))
         return Book(self.position, self.equity)
 
@@ -189,7 +218,9 @@ class LiveSession:
 
     def housekeeping(self) -> None:
         """Streams alive and resynced, fills polled, closed bars the stream lost fetched,
-        skew measured, journal reconciled."""
+        skew measured, journal reconciled; a stricter trading state another process
+        journaled is taken on first (every turn)."""
+        state_from_journal(self.road, self.log)
         if self._every("alive", ALIVE_EVERY_S):
             self.keep_streams_alive()
         if self._every("fills", FILLS_EVERY_S):
@@ -247,6 +278,10 @@ class LiveSession:
         intents = list(self.strategy.on_bar(closed_bar(bar), book))
         self.log.info("bar", ts_ms=bar.ts_ms, close=bar.close, intents=len(intents))
         for intent in intents:
+            if not self.book_fresh and not intent.reduce_only:
+                why = "the position and equity could not be read for this bar"
+                self.log.warning("intent dropped", kind="entry", why=why)
+                continue
             self.submit(intent)
         if intents:
             self.poll_fills()
@@ -257,6 +292,8 @@ class LiveSession:
         if self.stop.requested or not self.trading:
             self.log.info("intent dropped", kind=kind, why="not trading (warm-up or stopping)")
             return
+        if not intent.reduce_only:  # an operator's panic from another process stops it
+            state_from_journal(self.road, self.log)
         result = self.road.executor.submit(intent)
         if isinstance(result, Rejected):
             self.log.warning(
@@ -398,7 +435,7 @@ class LiveSession:
             reconnects=stream.reconnects,
             open_orders=len(orders),
             new_fills=new,
-            position="flat" if self.position is None else str(self.position.signed_size),
+            position=position_text(self.position),
         )
         return True
 
@@ -413,3 +450,8 @@ class LiveSession:
         if report is not None and not report.agrees and report.failures == ():
             self.halted_by_reconcile = self.road.state.reason
         return report
+
+
+def position_text(position: Position | None) -> str:
+    """``flat`` or the signed size (``-0.01``) for logs."""
+    return "flat" if position is None else str(position.signed_size)

@@ -8,6 +8,11 @@ with the queued events and a REST fill poll handled in between. Whatever still d
 halts trading (HALTED, with the kinds of difference as the reason) and is logged with
 the whole report. An exchange that could not be read is logged and tried again at the
 next period: the guards keep blocking entries on their own inputs meanwhile.
+
+The trading state another process journaled (an operator's ``task=panic`` while this
+run trades) is read on every turn of the loop and before every entry
+(:func:`state_from_journal`): a stricter state is taken on, a looser one never; a
+journal that cannot be read halts trading.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Final
 
 from bot.engine.live.logs import LiveLog
 from bot.engine.live.road import LiveRoad
+from bot.errors import BotError
 from bot.execution.catchup import catch_up, own_prefixes
 from bot.execution.reconcile import (
     ReconcileReport,
@@ -65,3 +71,29 @@ def reconcile_running(
     road.state.escalate(TradingState.HALTED, reason)
     log.alarm("halted", reason=reason, report=report.render())
     return report
+
+
+def state_from_journal(road: LiveRoad, log: LiveLog) -> bool:
+    """Take on a stricter trading state another process wrote to the journal.
+
+    One indexed read of the journal's newest trading state. Stricter than the state in
+    memory (an operator's panic from another process): escalated to it. Looser (an
+    operator's reset while this run trades): ignored, only a restart reads it. A journal
+    that cannot be read: HALTED, this run no longer knows whether it was halted. Returns
+    True when the state in memory changed.
+    """
+    try:
+        found = road.journal.latest_state()
+    except BotError as error:
+        reason = f"the journal's trading state cannot be read: {error}"
+        if road.state.escalate(TradingState.HALTED, reason):
+            log.alarm("halted", reason=reason)
+            return True
+        return False
+    if found is None:
+        return False
+    state, why = found
+    if not road.state.escalate(state, f"journaled by another process: {why}"):
+        return False
+    log.alarm("trading state from the journal", state=state.value, reason=why)
+    return True
