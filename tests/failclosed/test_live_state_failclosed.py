@@ -11,7 +11,7 @@ from bot.engine.live.logs import LiveLog
 from bot.engine.live.road import build_live_road
 from bot.engine.live.upkeep import state_from_journal
 from bot.risk import TradingState
-from tests.support.settings import settings_for
+from tests.support.settings import bybit_settings_for
 
 pytestmark = pytest.mark.failclosed
 
@@ -19,9 +19,7 @@ pytestmark = pytest.mark.failclosed
 def test_an_unreadable_journal_halts_the_running_session(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("BYBIT_API_KEY", "k")
-    monkeypatch.setenv("BYBIT_API_SECRET", "s")
-    settings = settings_for("exchange=bybit", f"live.journal={tmp_path / 'journal.sqlite'}")
+    settings = bybit_settings_for(monkeypatch, tmp_path / "journal.sqlite")
     road = build_live_road(settings, run_id="Ltest")
     stream = io.StringIO()
     try:

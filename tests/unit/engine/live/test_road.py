@@ -12,7 +12,7 @@ from bot.engine.live.road import build_live_road
 from bot.execution.journal import Journal
 from bot.guards import PinnedPrices
 from bot.risk import TradingState
-from tests.support.settings import settings_for
+from tests.support.settings import bybit_settings_for
 
 
 def states(path: Path) -> list[tuple[str, str]]:
@@ -24,12 +24,10 @@ def states(path: Path) -> list[tuple[str, str]]:
 def test_a_halted_journal_is_restored_without_writing_it_again_at_every_start(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("BYBIT_API_KEY", "k")
-    monkeypatch.setenv("BYBIT_API_SECRET", "s")
     path = tmp_path / "journal.sqlite"
     with Journal(path) as journal:
         journal.record_state(TradingState.HALTED, "panic: operator")
-    settings = settings_for("exchange=bybit", f"live.journal={path}")
+    settings = bybit_settings_for(monkeypatch, path)
     for _ in range(3):
         road = build_live_road(settings, run_id="Ltest")
         assert road.state.state is TradingState.HALTED
@@ -46,9 +44,7 @@ def test_live_entries_are_sized_from_the_pinned_ticker_book_the_guards_check(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # not from a separate REST ticker read that no guard looked at
-    monkeypatch.setenv("BYBIT_API_KEY", "k")
-    monkeypatch.setenv("BYBIT_API_SECRET", "s")
-    settings = settings_for("exchange=bybit", f"live.journal={tmp_path / 'journal.sqlite'}")
+    settings = bybit_settings_for(monkeypatch, tmp_path / "journal.sqlite")
     road = build_live_road(settings, run_id="Ltest")
     try:
         prices = road.executor.price_source
@@ -66,10 +62,8 @@ def test_a_restart_takes_up_the_risk_engines_memory_and_keeps_writing_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # a restart must not forget a cooldown or the drawdown peak (nor loosen them)
-    monkeypatch.setenv("BYBIT_API_KEY", "k")
-    monkeypatch.setenv("BYBIT_API_SECRET", "s")
     path = tmp_path / "journal.sqlite"
-    settings = settings_for("exchange=bybit", f"live.journal={path}")
+    settings = bybit_settings_for(monkeypatch, path)
     road = build_live_road(settings, run_id="Ltest")
     try:
         road.risk.on_equity(Amount(10_000), 1_700_000_000_000)

@@ -16,7 +16,7 @@ from bot.engine.live.road import build_live_road
 from bot.engine.live.session import ALIVE_EVERY_S, LiveSession, StopFlag
 from bot.exchange.bybit.stream import StreamError
 from tests.support.churn import Churn
-from tests.support.settings import settings_for
+from tests.support.settings import bybit_settings_for
 
 #: Seconds one event takes to handle in these tests (a bar: REST reads, an order).
 HANDLING_S = 0.1
@@ -47,9 +47,7 @@ class Endless(LiveSession):
 @pytest.fixture
 def session(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Endless]:
     """A session on a real road (nothing connected) whose queue never empties."""
-    monkeypatch.setenv("BYBIT_API_KEY", "k")
-    monkeypatch.setenv("BYBIT_API_SECRET", "s")
-    settings = settings_for("exchange=bybit", f"live.journal={tmp_path / 'journal.sqlite'}")
+    settings = bybit_settings_for(monkeypatch, tmp_path / "journal.sqlite")
     road = build_live_road(settings, run_id="Ltest")
     log = LiveLog("Ltest", stream=io.StringIO())
     feed = BarFeed(60_000, lambda limit: [])

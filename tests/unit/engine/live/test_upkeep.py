@@ -13,15 +13,13 @@ from bot.engine.live.road import LiveRoad, build_live_road
 from bot.engine.live.upkeep import state_from_journal
 from bot.execution.journal import Journal
 from bot.risk import TradingState
-from tests.support.settings import settings_for
+from tests.support.settings import bybit_settings_for
 
 
 @pytest.fixture
 def road(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[LiveRoad]:
     """A live road (nothing connected) on a fresh journal."""
-    monkeypatch.setenv("BYBIT_API_KEY", "k")
-    monkeypatch.setenv("BYBIT_API_SECRET", "s")
-    settings = settings_for("exchange=bybit", f"live.journal={tmp_path / 'journal.sqlite'}")
+    settings = bybit_settings_for(monkeypatch, tmp_path / "journal.sqlite")
     found = build_live_road(settings, run_id="Ltest")
     yield found
     found.close()
