@@ -132,6 +132,7 @@ class BybitStream:
         silence_ms: int | None,
         now_ms: Callable[[], int] = _wall_ms,
         backoff_ms: tuple[int, int] = (500, 30_000),
+        open_timeout_s: float = 20.0,
     ) -> None:
         self.name = name
         self._factory = factory
@@ -143,6 +144,9 @@ class BybitStream:
         self._backoff = self._backoff_min
         self._next_attempt_ms = 0
         self._client: StreamClient | None = None
+        self._open_timeout_s = open_timeout_s
+        #: a connect that outlived its wait, still inside pybit (never two at once)
+        self._opening: threading.Thread | None = None
         self._lock = threading.Lock()
         self._last_message_ms: int | None = None
         self._connected_at_ms = 0
@@ -182,8 +186,9 @@ class BybitStream:
     # -- lifecycle -----------------------------------------------------------------
 
     def start(self) -> None:
-        """Connect and subscribe; raises when the first connection fails."""
-        self._open()
+        """Connect and subscribe; raises when the first connection fails or does not
+        finish within the open timeout."""
+        self._open_bounded()
 
     def stop(self) -> None:
         """Close the connection (pybit stops reconnecting)."""
@@ -195,8 +200,13 @@ class BybitStream:
         """Recreate a dead or silent connection (bounded exponential backoff).
 
         Returns True when the connection is up and not silent. A failed attempt waits
-        ``backoff`` ms (doubling up to the maximum) before the next one.
+        ``backoff`` ms (doubling up to the maximum) before the next one. An attempt
+        that does not finish within the open timeout is a failed one; while it is still
+        stuck inside pybit, no other is started and the stream is not alive.
         """
+        opening = self._opening
+        if opening is not None and opening.is_alive():
+            return False
         if self.is_connected() and not self.is_silent():
             return True
         now = self._now_ms()
@@ -204,7 +214,7 @@ class BybitStream:
             return False
         self.stop()
         try:
-            self._open()
+            self._open_bounded()
         except Exception as error:  # noqa: BLE001 -- counted, retried after the backoff
             self.errors += 1
             self._next_attempt_ms = now + self._backoff
@@ -213,6 +223,30 @@ class BybitStream:
             return False
         self._backoff = self._backoff_min
         return self.is_connected()
+
+    def _open_bounded(self) -> None:
+        """:meth:`_open` on a helper thread, waited for at most the open timeout.
+
+        pybit's connect waits for its socket with no time limit (and so would the
+        engine thread, deaf to everything, the stop flag included). One that outlives
+        the wait raises TimeoutError here and is left to finish or hang on its own.
+        """
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                self._open()
+            except BaseException as error:  # noqa: BLE001 -- handed to the waiting thread
+                failure.append(error)
+
+        opener = threading.Thread(target=run, name=f"{self.name}-connect", daemon=True)
+        opener.start()
+        opener.join(self._open_timeout_s)
+        if opener.is_alive():
+            self._opening = opener
+            raise TimeoutError(f"connecting took longer than {self._open_timeout_s:g} s")
+        if failure:
+            raise failure[0]
 
     def _open(self) -> None:
         client = self._factory(self._on_connected)

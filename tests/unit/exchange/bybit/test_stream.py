@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import queue
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -53,12 +54,17 @@ class FakeClient:
 class Harness:
     """A stream over fake clients, a clock the test moves, and the queue it fills."""
 
-    def __init__(self, silence_ms: int | None = 1000, fail_connects: int = 0) -> None:
+    def __init__(
+        self, silence_ms: int | None = 1000, fail_connects: int = 0, open_timeout_s: float = 20.0
+    ) -> None:
         self.now = T0
         self.clients: list[FakeClient] = []
         self.callback: Callable[[dict[str, Any]], None] | None = None
         self.events: queue.SimpleQueue[StreamEvent] = queue.SimpleQueue()
         self.fail_connects = fail_connects
+        #: while set, subscribing hangs as pybit's connect does on a venue that went away
+        self.hang = threading.Event()
+        self.released = threading.Event()
         self.stream = BybitStream(
             "public",
             self.factory,
@@ -67,6 +73,7 @@ class Harness:
             silence_ms=silence_ms,
             now_ms=lambda: self.now,
             backoff_ms=(100, 400),
+            open_timeout_s=open_timeout_s,
         )
 
     def factory(self, on_connected: Callable[[], None]) -> FakeClient:
@@ -78,6 +85,8 @@ class Harness:
         return client
 
     def subscribe(self, client: object, callback: Callable[[dict[str, Any]], None]) -> None:
+        if self.hang.is_set():
+            self.released.wait(30)
         self.callback = callback
 
     def send(self, message: Any) -> None:
@@ -273,3 +282,37 @@ def test_is_connected_is_false_when_the_client_cannot_answer() -> None:
 
     h.clients[0].is_connected = broken  # type: ignore[method-assign]
     assert not h.stream.is_connected()
+
+
+@pytest.mark.failclosed
+def test_a_reconnect_stuck_inside_pybit_is_given_up_on_and_never_doubled() -> None:
+    # pybit's connect waits for its socket with no time limit; the engine thread must
+    # come back (not alive, an error counted and enqueued) and start no second connect
+    h = Harness(silence_ms=None, open_timeout_s=0.2)
+    h.stream.start()
+    h.clients[0].connected = False
+    h.hang.set()
+    assert not h.stream.ensure_alive()
+    assert h.stream.errors == 1
+    assert [type(e) for e in h.drain()] == [StreamError]
+    assert len(h.clients) == 2  # the stuck one
+    h.now += 10_000  # past any backoff: still no second connect while one is stuck
+    assert not h.stream.ensure_alive()
+    assert len(h.clients) == 2
+    h.released.set()  # the venue answers at last: the stuck connect completes
+    h.hang.clear()
+    for _ in range(100):
+        if h.stream.ensure_alive():
+            break
+        threading.Event().wait(0.01)
+    assert h.stream.is_connected()
+    assert len(h.clients) == 2
+
+
+@pytest.mark.failclosed
+def test_a_first_connect_that_hangs_refuses_the_start() -> None:
+    h = Harness(open_timeout_s=0.2)
+    h.hang.set()
+    with pytest.raises(TimeoutError, match=r"connecting took longer than 0\.2 s"):
+        h.stream.start()
+    h.released.set()
