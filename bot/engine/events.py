@@ -47,7 +47,7 @@ from bot.domain import Amount, Intent, Position, Price, Symbol
 from bot.domain.hotpath import hot_path
 from bot.engine.assemble import SimRoad
 from bot.engine.extremes import BankruptcyReach, TickExtremes
-from bot.engine.losses import LossWatch
+from bot.engine.losses import LossWatch, day_lasts
 from bot.engine.marks import EquityBackfill, EquityLine, marked_value, whole_ticks
 from bot.engine.trades import TradeBook
 from bot.exchange.sim.marking import Marking
@@ -122,10 +122,8 @@ class EventRun:
         due = np.ones(count, dtype=np.bool_)
         due[1:] = slots[1:] != slots[:-1]
         self._funding_bars: list[int] = np.flatnonzero(due).tolist()
-        days = candles.ts_ms // 86_400_000
         #: the last bar of each UTC day that has a next one (that day starts from it)
-        self._day_lasts = np.zeros(count, dtype=np.bool_)
-        self._day_lasts[:-1] = days[1:] > days[:-1]
+        self._day_lasts = day_lasts(candles.ts_ms)
         #: day-last bars before each bar: ``[b] - [a]`` counts those in ``a..b-1``
         self._lasts_before = np.zeros(count + 1, dtype=np.int64)
         np.cumsum(self._day_lasts, out=self._lasts_before[1:])

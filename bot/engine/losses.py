@@ -160,6 +160,14 @@ class LossWatch:
         return result
 
 
+def day_lasts(ts_ms: Times) -> npt.NDArray[np.bool_]:
+    """For each bar, whether it is the last of its UTC day and a later bar follows."""
+    days = ts_ms // _DAY_MS
+    lasts = np.zeros(len(days), dtype=np.bool_)
+    lasts[:-1] = days[1:] > days[:-1]
+    return lasts
+
+
 def _day_firsts(days: Times, known: int | None) -> Times:
     """For each bar, its own index if it is the first of a day not yet seen, else -1."""
     first = np.zeros(len(days), dtype=np.bool_)

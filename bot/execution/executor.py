@@ -52,7 +52,12 @@ from bot.execution.outcomes import (
     unknown_answer,
     venue_rejection,
 )
-from bot.execution.pricing import order_prices, sizing_price, snapshot_with_order
+from bot.execution.pricing import (
+    order_prices,
+    signed_after,
+    sizing_price,
+    snapshot_with_order,
+)
 from bot.execution.results import ExecutionResult, Rejected, Stage
 from bot.guards import GuardChain, PinnedPrices, PriceSource
 from bot.risk import PortfolioSnapshot, RiskEngine, TradingState, TradingStateHolder
@@ -434,8 +439,7 @@ def _unclosable(
 ) -> Rejected | None:
     """The refusal of an entry after which one market order could not close the position
     (larger than the instrument's max market qty); None when it could."""
-    held = snapshot.positions.get(intent.symbol)
-    after = abs((held.signed_size if held is not None else 0) + qty * intent.side.sign)
+    after = abs(signed_after(snapshot.positions.get(intent.symbol), intent.side, qty))
     limit = instrument.max_mkt_order_qty
     if after <= limit:
         return None

@@ -45,6 +45,7 @@ from bot.execution.journal_records import (
     Recovery,
     decimal_text,
     fill_row,
+    newest_state,
     replay,
 )
 from bot.risk import RiskEngine, RiskMemory, TradingState, TradingStateHolder
@@ -94,15 +95,11 @@ class Journal:
                     raise JournalError(
                         str(self._path), "has tables but no schema version: not a journal"
                     )
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self._conn.execute(statement)
+                self._run_script(SCHEMA)
                 self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             elif version in MIGRATIONS and version < SCHEMA_VERSION:
                 for step in range(version, SCHEMA_VERSION):  # each version to the next
-                    for statement in MIGRATIONS[step].split(";"):
-                        if statement.strip():
-                            self._conn.execute(statement)
+                    self._run_script(MIGRATIONS[step])
                 self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             elif version != SCHEMA_VERSION:
                 raise JournalError(
@@ -110,6 +107,12 @@ class Journal:
                     f"schema version {version} is unknown; this bot reads version "
                     f"{SCHEMA_VERSION} (refusing to read or write it)",
                 )
+
+    def _run_script(self, script: str) -> None:
+        """Execute each statement of ``script`` inside the caller's transaction."""
+        for statement in script.split(";"):
+            if statement.strip():
+                self._conn.execute(statement)
 
     # ---- lifecycle --------------------------------------------------------------------
 
@@ -261,11 +264,17 @@ class Journal:
         holder.on_change(self._on_state_change)
 
     def _on_state_change(self, state: TradingState, reason: str) -> None:
+        self._keep_failure(
+            f"trading state {state.value} ({reason})", lambda: self.record_state(state, reason)
+        )
+
+    def _keep_failure(self, what: str, write: Callable[[], None]) -> None:
+        """Run ``write``; a JournalError is kept in :attr:`failures`, never raised."""
         try:
-            self.record_state(state, reason)
+            write()
         except JournalError as exc:
             with self._lock:
-                self._failures.append(f"trading state {state.value} ({reason}): {exc}")
+                self._failures.append(f"{what}: {exc}")
 
     def record_risk_memory(self, memory: RiskMemory) -> None:
         """Write the risk engine's memory (the last one written is what a restart gets)."""
@@ -281,11 +290,7 @@ class Journal:
         engine.on_memory(self._on_risk_memory)
 
     def _on_risk_memory(self, memory: RiskMemory) -> None:
-        try:
-            self.record_risk_memory(memory)
-        except JournalError as exc:
-            with self._lock:
-                self._failures.append(f"risk memory: {exc}")
+        self._keep_failure("risk memory", lambda: self.record_risk_memory(memory))
 
     # ---- reads ------------------------------------------------------------------------
 
@@ -305,20 +310,15 @@ class Journal:
         one. Raises :class:`JournalError` when the journal cannot be read or the row
         does not name a trading state.
         """
-        query = "SELECT state, reason FROM trading_states ORDER BY entry DESC LIMIT 1"
         with self._lock:
             try:
-                row = self._conn.execute(query).fetchone()
+                return newest_state(self._conn)
             except sqlite3.Error as exc:
                 raise JournalError(
                     str(self._path), f"cannot read the trading state: {exc}"
                 ) from exc
-        if row is None:
-            return None
-        try:
-            return TradingState(row["state"]), str(row["reason"])
-        except (ValueError, TypeError) as exc:
-            raise JournalError(str(self._path), f"unreadable trading state: {exc}") from exc
+            except (ValueError, TypeError) as exc:
+                raise JournalError(str(self._path), f"unreadable trading state: {exc}") from exc
 
     def recover(self) -> Recovery:
         """Everything a restart needs, read in one consistent snapshot."""

@@ -289,8 +289,7 @@ def replay(conn: sqlite3.Connection) -> Recovery:
             state.cancel(str(row["order_link_id"]))
         else:
             state.fill(_fill(row))
-    last = conn.execute("SELECT state, reason FROM trading_states ORDER BY entry DESC LIMIT 1")
-    found = last.fetchone()
+    found = newest_state(conn)
     memory = _risk_memory(conn, state.anomalies)
     fill_ids = frozenset(str(r[0]) for r in conn.execute("SELECT exec_id FROM fills"))
     still_open = [o for o in state.orders.values() if o.status in OPEN_STATUSES]
@@ -299,8 +298,8 @@ def replay(conn: sqlite3.Connection) -> Recovery:
         open_orders=tuple(still_open),
         fill_ids=fill_ids,
         orphan_fills=tuple(f for held in state.held.values() for f in held),
-        trading_state=None if found is None else TradingState(found["state"]),
-        state_reason="" if found is None else str(found["reason"]),
+        trading_state=None if found is None else found[0],
+        state_reason="" if found is None else found[1],
         anomalies=tuple(state.anomalies),
         fill_times=dict(state.fill_times),
         signed_sizes=dict(state.signed_sizes),
@@ -312,6 +311,14 @@ def replay(conn: sqlite3.Connection) -> Recovery:
         ),
         risk_memory=memory,
     )
+
+
+def newest_state(conn: sqlite3.Connection) -> tuple[TradingState, str] | None:
+    """The last trading state written and its reason (None if none): one read of the
+    newest row by its primary key. Raises ValueError for a row naming no state."""
+    query = "SELECT state, reason FROM trading_states ORDER BY entry DESC LIMIT 1"
+    row = conn.execute(query).fetchone()
+    return None if row is None else (TradingState(row["state"]), str(row["reason"]))
 
 
 def _risk_memory(conn: sqlite3.Connection, anomalies: list[str]) -> RiskMemory | None:

@@ -10,7 +10,7 @@ sizing at the limit would buy more notional than the risk check approved).
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from bot.domain import (
     EntryIntent,
@@ -80,13 +80,19 @@ def _last_price(intent: EntryIntent, ticker: Ticker | None) -> Price:
     return ticker.last_price
 
 
+@hot_path
+def signed_after(held: Position | None, side: Side, qty: Decimal) -> Decimal:
+    """The signed size (long > 0) of ``held`` once an order of ``qty`` on ``side`` fills."""
+    return qty * side.sign + (held.signed_size if held is not None else 0)
+
+
 def snapshot_with_order(
     snapshot: PortfolioSnapshot, request: OrderRequest, price: Price
 ) -> PortfolioSnapshot:
     """``snapshot`` as if ``request`` had filled at ``price`` (for batches of entries)."""
     positions = dict(snapshot.positions)
     held = positions.get(request.symbol)
-    signed = request.qty * request.side.sign + (held.signed_size if held else 0)
+    signed = signed_after(held, request.side, request.qty)
     if signed == 0:
         positions.pop(request.symbol, None)
     else:
